@@ -1,0 +1,107 @@
+using Gateway.Configuration;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Gateway.Authentication;
+
+/// <summary>Maps the gateway's options onto ASP.NET Core's OpenID Connect handler options (code + PKCE, no claim renaming).</summary>
+internal sealed class ConfigureOpenIdConnectOptions(
+    IdentityProviderSettings provider,
+    IOptions<GatewayOptions> gatewayOptions,
+    ProviderMetadata metadata,
+    TimeProvider time) : IConfigureNamedOptions<OpenIdConnectOptions>
+{
+    public void Configure(string? name, OpenIdConnectOptions options)
+    {
+        if (name != GatewaySchemes.OpenIdConnect)
+        {
+            return;
+        }
+
+        var gateway = gatewayOptions.Value;
+        options.Authority = provider.Authority.AbsoluteUri;
+        options.MetadataAddress = provider.MetadataAddress.AbsoluteUri;
+        options.RequireHttpsMetadata = !provider.AuthorityIsLoopbackHttp;
+        options.ConfigurationManager = metadata;
+        options.ClientId = provider.ClientId;
+        options.ClientSecret = provider.ClientSecret;
+        options.ResponseType = "code";
+        options.ResponseMode = "query";
+        options.UsePkce = true;
+        options.Scope.Clear();
+        foreach (var scope in provider.Scopes)
+        {
+            options.Scope.Add(scope);
+        }
+
+        options.CallbackPath = gateway.BasePath + "/callback";
+
+        // Keep the handler's other listening paths under our prefix so they never shadow backend paths.
+        options.SignedOutCallbackPath = gateway.BasePath + "/signed_out";
+        options.RemoteSignOutPath = gateway.BasePath + "/remote_sign_out";
+        options.SignInScheme = GatewaySchemes.Session;
+        options.SaveTokens = true;
+        options.MapInboundClaims = false;
+        options.GetClaimsFromUserInfoEndpoint = false;
+        options.UseTokenLifetime = false;
+        options.DisableTelemetry = true;
+        options.TimeProvider = time;
+        options.EventsType = typeof(GatewayOpenIdConnectEvents);
+
+        options.TokenValidationParameters.NameClaimType = provider.UsernameClaim;
+        options.TokenValidationParameters.RoleClaimType = provider.GroupsClaim;
+        options.TokenValidationParameters.ClockSkew = TimeSpan.FromMinutes(1);
+        options.TokenValidationParameters.ValidAudience = provider.ClientId;
+        options.TokenValidationParameters.IssuerSigningKeyResolver = (_, _, keyId, _) => metadata.SigningKeysFor(keyId);
+        if (provider.Dialect == ProviderDialect.Cognito)
+        {
+            options.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.RsaSha256];
+        }
+
+        foreach (var claim in new[] { "jti", "origin_jti", "event_id" })
+        {
+            options.ClaimActions.DeleteClaim(claim);
+        }
+
+        var cookieName = gateway.Session.CookieName;
+        options.CorrelationCookie.Name = cookieName + "_corr.";
+        options.NonceCookie.Name = cookieName + "_nonce.";
+        foreach (var cookie in new[] { options.CorrelationCookie, options.NonceCookie })
+        {
+            // The callback is a top-level GET redirect (response_mode=query), so Lax is enough and works on plain-http loopback.
+            cookie.SameSite = SameSiteMode.Lax;
+            cookie.SecurePolicy = Microsoft.AspNetCore.Http.CookieSecurePolicy.SameAsRequest;
+            cookie.HttpOnly = true;
+        }
+    }
+
+    public void Configure(OpenIdConnectOptions options) => Configure(Microsoft.Extensions.Options.Options.DefaultName, options);
+}
+
+/// <summary>The session cookie: HttpOnly, SameSite=Lax, Secure whenever the browser talks https, chunked when large.</summary>
+internal sealed class ConfigureSessionCookieOptions(IOptions<GatewayOptions> gatewayOptions, TimeProvider time)
+    : IConfigureNamedOptions<CookieAuthenticationOptions>
+{
+    public void Configure(string? name, CookieAuthenticationOptions options)
+    {
+        if (name != GatewaySchemes.Session)
+        {
+            return;
+        }
+
+        var session = gatewayOptions.Value.Session;
+        options.Cookie.Name = session.CookieName;
+        options.Cookie.HttpOnly = true;
+        options.Cookie.SameSite = SameSiteMode.Lax;
+        options.Cookie.SecurePolicy = Microsoft.AspNetCore.Http.CookieSecurePolicy.SameAsRequest;
+        options.Cookie.Path = "/";
+        options.ExpireTimeSpan = session.Lifetime;
+        options.SlidingExpiration = false;
+        options.TimeProvider = time;
+    }
+
+    public void Configure(CookieAuthenticationOptions options) => Configure(Microsoft.Extensions.Options.Options.DefaultName, options);
+}

@@ -1,0 +1,180 @@
+using Gateway.Configuration;
+using Gateway.Errors;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.OAuth;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Gateway.Authentication;
+
+/// <summary>
+/// The gateway's hooks into ASP.NET Core's OpenID Connect handler: code redemption with our own
+/// client authentication, strict ID-token checks the handler leaves out for the code flow
+/// (signed with a published key, <c>token_use</c> = id for Cognito), a small session ticket, and
+/// readable error pages for every failed callback.
+/// </summary>
+internal sealed class GatewayOpenIdConnectEvents(
+    IdentityProviderSettings provider,
+    IOptions<GatewayOptions> gatewayOptions,
+    ProviderMetadata metadata,
+    TokenClient tokenClient,
+    ILogger<GatewayOpenIdConnectEvents> logger) : OpenIdConnectEvents
+{
+    private static readonly HashSet<string> CognitoAlgorithms = new(StringComparer.Ordinal) { SecurityAlgorithms.RsaSha256 };
+
+    private string SignInPath => gatewayOptions.Value.BasePath + "/sign_in";
+
+    public override async Task RedirectToIdentityProvider(RedirectContext context)
+    {
+        var redirectUri = context.ProtocolMessage.RedirectUri;
+        if (Uri.TryCreate(redirectUri, UriKind.Absolute, out var callback) && !UriRules.IsSecureOrLoopback(callback))
+        {
+            // Cognito only accepts https callback URLs (except localhost): sending this would loop or fail at the IdP.
+            logger.InsecureSignInRefused(redirectUri);
+            await ErrorResponses.WriteAsync(
+                context.HttpContext,
+                StatusCodes.Status400BadRequest,
+                "https_required",
+                "Sign-in needs HTTPS",
+                "This gateway was reached over plain HTTP, so it cannot build a secure sign-in link. If a load balancer terminates TLS in front of it, the operator must set Gateway:PublicOrigin or Gateway:TrustedProxies.");
+            context.HandleResponse();
+            return;
+        }
+
+        await base.RedirectToIdentityProvider(context);
+    }
+
+    public override async Task AuthorizationCodeReceived(AuthorizationCodeReceivedContext context)
+    {
+        var code = context.ProtocolMessage.Code ?? string.Empty;
+        var redirectUri = context.TokenEndpointRequest?.RedirectUri ?? string.Empty;
+        var verifier = context.TokenEndpointRequest?.Parameters.TryGetValue(OAuthConstants.CodeVerifierKey, out var v) == true ? v : null;
+        try
+        {
+            var response = await tokenClient.RedeemCodeAsync(code, redirectUri, verifier, context.HttpContext.RequestAborted);
+            context.HandleCodeRedemption(response);
+        }
+        catch (Exception ex) when (ex is TokenRequestRejectedException or IdentityProviderUnavailableException)
+        {
+            context.Fail(ex);
+        }
+    }
+
+    public override async Task TokenResponseReceived(TokenResponseReceivedContext context)
+    {
+        var idToken = context.TokenEndpointResponse.IdToken;
+        if (string.IsNullOrEmpty(idToken))
+        {
+            context.Fail(new SecurityTokenException("The token endpoint returned no ID token."));
+            return;
+        }
+
+        JsonWebToken jwt;
+        try
+        {
+            jwt = new JsonWebToken(idToken);
+        }
+        catch (ArgumentException)
+        {
+            context.Fail(new SecurityTokenMalformedException("The ID token is not a JWT."));
+            return;
+        }
+
+        // ASP.NET Core skips the signature requirement for code-flow ID tokens; we do not.
+        var configuration = await metadata.GetConfigurationAsync(context.HttpContext.RequestAborted);
+        var allowed = provider.Dialect == ProviderDialect.Cognito || configuration.IdTokenSigningAlgValuesSupported.Count == 0
+            ? CognitoAlgorithms
+            : new HashSet<string>(configuration.IdTokenSigningAlgValuesSupported, StringComparer.Ordinal);
+        if (string.IsNullOrEmpty(jwt.Alg) || string.Equals(jwt.Alg, "none", StringComparison.OrdinalIgnoreCase) || !allowed.Contains(jwt.Alg) || !jwt.IsSigned)
+        {
+            context.Fail(new SecurityTokenInvalidAlgorithmException($"The ID token is not signed with an accepted algorithm ({jwt.Alg})."));
+            return;
+        }
+
+        if (!await metadata.EnsureSigningKeyAsync(jwt.Kid, context.HttpContext.RequestAborted))
+        {
+            context.Fail(new SecurityTokenSignatureKeyNotFoundException("The ID token names a signing key the provider does not publish."));
+        }
+    }
+
+    public override Task TokenValidated(TokenValidatedContext context)
+    {
+        if (provider.Dialect == ProviderDialect.Cognito &&
+            !string.Equals(context.Principal?.FindFirst("token_use")?.Value, "id", StringComparison.Ordinal))
+        {
+            context.Fail(new SecurityTokenValidationException("The token is not a Cognito ID token (token_use must be 'id')."));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public override Task TicketReceived(TicketReceivedContext context)
+    {
+        // Keep the session small (the cookie carries it): the refresh token (revocation, refresh), the
+        // access token (for routes that forward it), and the ID token only where logout needs it.
+        var properties = context.Properties!;
+        var keep = new List<AuthenticationToken>();
+        foreach (var token in properties.GetTokens())
+        {
+            if (token.Name is TokenNames.AccessToken or TokenNames.RefreshToken or "expires_at" ||
+                (token.Name == TokenNames.IdToken && provider.Dialect == ProviderDialect.Oidc))
+            {
+                keep.Add(token);
+            }
+        }
+
+        properties.StoreTokens(keep);
+        logger.UserSignedIn(context.Principal?.FindFirst("sub")?.Value);
+        return Task.CompletedTask;
+    }
+
+    public override async Task AccessDenied(AccessDeniedContext context)
+    {
+        logger.SignInFailed("access_denied", "the identity provider reported that the user cancelled or was refused");
+        await ErrorResponses.WriteAsync(
+            context.HttpContext,
+            StatusCodes.Status403Forbidden,
+            "access_denied",
+            "Sign-in was not completed",
+            "The sign-in service reported that access was denied or the sign-in was cancelled.",
+            RetryUrl(context.ReturnUrl));
+        context.HandleResponse();
+    }
+
+    public override async Task RemoteFailure(RemoteFailureContext context)
+    {
+        var (status, code, title, message) = Classify(context.Failure, context.HttpContext.Request.Query["error"].ToString());
+        logger.SignInFailed(code, context.Failure?.GetType().Name + ": " + context.Failure?.Message);
+        await ErrorResponses.WriteAsync(context.HttpContext, status, code, title, message, RetryUrl(context.Properties?.RedirectUri));
+        context.HandleResponse();
+    }
+
+    private string RetryUrl(string? returnUrl) =>
+        Endpoints.ReturnUrl.TryGetLocal(returnUrl, out var local) && local != "/"
+            ? SignInPath + "?rd=" + Uri.EscapeDataString(local)
+            : SignInPath;
+
+    private static (int Status, string Code, string Title, string Message) Classify(Exception? failure, string oauthError)
+    {
+        if (!string.IsNullOrEmpty(oauthError))
+        {
+            var safe = oauthError.Length <= 64 && oauthError.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-') ? oauthError : "oauth_error";
+            return (400, safe, "Sign-in failed", $"The sign-in service answered with an error ({safe}). Please try again; if it keeps happening, contact the site's administrator.");
+        }
+
+        return failure switch
+        {
+            IdentityProviderUnavailableException => (502, "idp_unavailable", "The sign-in service is not answering",
+                "We could not reach the sign-in service to finish signing you in. Please try again in a moment."),
+            TokenRequestRejectedException => (400, "code_rejected", "This sign-in link has expired",
+                "The sign-in code was already used or has expired. Please sign in again."),
+            SecurityTokenException or OpenIdConnectProtocolException => (401, "invalid_token", "Sign-in could not be verified",
+                "The sign-in response could not be verified, so no session was created. Please sign in again."),
+            _ => (400, "invalid_callback", "This sign-in attempt is no longer valid",
+                "The sign-in response did not match a sign-in started in this browser (it may have been opened twice, in another browser, or too late). Please sign in again."),
+        };
+    }
+}

@@ -1,0 +1,291 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
+
+namespace Gateway.Configuration;
+
+/// <summary>
+/// Checks the whole configuration at start-up and collects every problem (never stops at the first).
+/// Each message is "key path: what is wrong; how to fix". Secret values are never echoed.
+/// </summary>
+internal static partial class GatewayConfigurationValidator
+{
+    private static readonly string[] ForbiddenIdentityHeaders =
+    [
+        "Host", "Cookie", "Authorization", "Content-Length", "Content-Type", "Connection", "Transfer-Encoding",
+        "Upgrade", "Keep-Alive", "Te", "Trailer", "Proxy-Authorization", "X-Forwarded-For", "X-Forwarded-Proto",
+        "X-Forwarded-Host", "X-Forwarded-Prefix", "Forwarded",
+    ];
+
+    public static IReadOnlyList<string> Validate(GatewayOptions options, IConfiguration configuration)
+    {
+        var problems = new List<string>();
+        var hasCognito = configuration.GetSection("Gateway:Cognito").Exists();
+        var hasOidc = configuration.GetSection("Gateway:Oidc").Exists();
+
+        if (hasCognito && hasOidc)
+        {
+            problems.Add("Gateway:Cognito and Gateway:Oidc are both set; configure exactly one identity provider (Gateway:Cognito for an Amazon Cognito user pool, Gateway:Oidc for any other OpenID Connect provider).");
+        }
+        else if (!hasCognito && !hasOidc)
+        {
+            problems.Add("Gateway:Cognito is missing; set Gateway:Cognito:UserPoolId and Gateway:Cognito:ClientId (or configure Gateway:Oidc for another OpenID Connect provider).");
+        }
+        else if (hasCognito)
+        {
+            ValidateCognito(options.Cognito ?? new CognitoOptions(), problems);
+        }
+        else
+        {
+            ValidateOidc(options.Oidc ?? new OidcOptions(), problems);
+        }
+
+        ValidateGateway(options, problems);
+        ValidateRoutes(options, configuration, problems);
+        return problems;
+    }
+
+    private static void ValidateCognito(CognitoOptions c, List<string> problems)
+    {
+        const string p = "Gateway:Cognito";
+        if (string.IsNullOrWhiteSpace(c.ClientId))
+        {
+            problems.Add($"{p}:ClientId is missing; set it to the app client id (Cognito console → your user pool → App clients).");
+        }
+
+        var hasPool = !string.IsNullOrWhiteSpace(c.UserPoolId);
+        var hasAuthority = !string.IsNullOrWhiteSpace(c.Authority);
+        if (hasPool && !UserPoolIdPattern().IsMatch(c.UserPoolId!.Trim()))
+        {
+            problems.Add($"{p}:UserPoolId is not a Cognito user pool id (got '{c.UserPoolId}'); it looks like 'eu-west-1_AbC123xyz' (region, underscore, id).");
+        }
+        else if (!hasPool && !hasAuthority)
+        {
+            problems.Add($"{p}:UserPoolId is missing; set it to the user pool id (e.g. 'eu-west-1_AbC123xyz'), or set {p}:Authority to the issuer URL.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(c.Region) && !RegionPattern().IsMatch(c.Region.Trim()))
+        {
+            problems.Add($"{p}:Region is not an AWS region (got '{c.Region}'); use a value such as 'eu-west-1', or remove it to derive the region from the user pool id.");
+        }
+
+        if (hasAuthority)
+        {
+            ValidateAuthority($"{p}:Authority", c.Authority!, problems);
+        }
+
+        if (!string.IsNullOrWhiteSpace(c.Domain))
+        {
+            var domain = c.Domain.Trim();
+            if (Uri.TryCreate(domain, UriKind.Absolute, out var url))
+            {
+                if (!UriRules.IsSecureOrLoopback(url) || url.AbsolutePath != "/" || !string.IsNullOrEmpty(url.Query))
+                {
+                    problems.Add($"{p}:Domain must be a domain prefix or an https origin of the hosted UI (got '{c.Domain}'); use e.g. 'myapp' or 'https://auth.example.com' with no path.");
+                }
+            }
+            else if (!DomainPrefixPattern().IsMatch(domain))
+            {
+                problems.Add($"{p}:Domain must be a domain prefix or an https origin of the hosted UI (got '{c.Domain}'); use e.g. 'myapp' (for https://myapp.auth.REGION.amazoncognito.com) or 'https://auth.example.com'.");
+            }
+            else if (string.IsNullOrWhiteSpace(c.Region) && IdentityProviderSettings.RegionFromPoolId(c.UserPoolId) is null)
+            {
+                problems.Add($"{p}:Domain is a prefix but no region is known; set {p}:UserPoolId or {p}:Region, or give the Domain as a full https URL.");
+            }
+        }
+
+        ValidateScopes($"{p}:Scopes", c.Scopes, problems, cognito: true);
+        ValidateSignOutUri($"{p}:SignOutUri", c.SignOutUri, problems);
+    }
+
+    private static void ValidateOidc(OidcOptions o, List<string> problems)
+    {
+        const string p = "Gateway:Oidc";
+        if (string.IsNullOrWhiteSpace(o.Authority))
+        {
+            problems.Add($"{p}:Authority is missing; set it to the provider's issuer URL (where /.well-known/openid-configuration is served).");
+        }
+        else
+        {
+            ValidateAuthority($"{p}:Authority", o.Authority, problems);
+        }
+
+        if (string.IsNullOrWhiteSpace(o.ClientId))
+        {
+            problems.Add($"{p}:ClientId is missing; set it to the client id registered at the provider.");
+        }
+
+        ValidateScopes($"{p}:Scopes", o.Scopes, problems, cognito: false);
+        ValidateSignOutUri($"{p}:SignOutUri", o.SignOutUri, problems);
+    }
+
+    private static void ValidateAuthority(string key, string value, List<string> problems)
+    {
+        if (!Uri.TryCreate(value.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+        {
+            problems.Add($"{key} is not an absolute URL (got '{value}'); use the issuer URL, e.g. 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123xyz'.");
+        }
+        else if (!UriRules.IsSecureOrLoopback(uri))
+        {
+            problems.Add($"{key} must use https (got '{value}'); plain http is only allowed for loopback addresses (local emulators and tests).");
+        }
+        else if (!string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment))
+        {
+            problems.Add($"{key} must not have a query or fragment (got '{value}'); use the bare issuer URL.");
+        }
+    }
+
+    private static void ValidateScopes(string key, string? scopes, List<string> problems, bool cognito)
+    {
+        var list = IdentityProviderSettings.SplitScopes(scopes);
+        if (!list.Contains("openid", StringComparer.Ordinal))
+        {
+            problems.Add($"{key} must include 'openid' (got '{scopes}'); the gateway needs an ID token, e.g. 'openid email profile'.");
+        }
+
+        if (cognito && list.Contains("groups", StringComparer.Ordinal))
+        {
+            problems.Add($"{key} must not include 'groups' (Cognito answers invalid_scope); groups come from the cognito:groups claim of the ID token without any scope.");
+        }
+    }
+
+    private static void ValidateSignOutUri(string key, string? value, List<string> problems)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return;
+        }
+
+        if (!Uri.TryCreate(value.Trim(), UriKind.Absolute, out var uri) || !UriRules.IsSecureOrLoopback(uri))
+        {
+            problems.Add($"{key} must be an absolute https URL registered as an allowed sign-out URL (got '{value}'); e.g. 'https://app.example.com/' (http only on loopback).");
+        }
+    }
+
+    private static void ValidateGateway(GatewayOptions options, List<string> problems)
+    {
+        if (!string.IsNullOrWhiteSpace(options.PublicOrigin))
+        {
+            if (!Uri.TryCreate(options.PublicOrigin.Trim(), UriKind.Absolute, out var origin) ||
+                (origin.Scheme != Uri.UriSchemeHttps && origin.Scheme != Uri.UriSchemeHttp) ||
+                origin.AbsolutePath != "/" || !string.IsNullOrEmpty(origin.Query))
+            {
+                problems.Add($"Gateway:PublicOrigin must be an origin such as 'https://app.example.com' with no path (got '{options.PublicOrigin}').");
+            }
+            else if (!UriRules.IsSecureOrLoopback(origin))
+            {
+                problems.Add($"Gateway:PublicOrigin must use https (got '{options.PublicOrigin}'); Cognito only accepts http callback URLs for localhost.");
+            }
+        }
+
+        for (var i = 0; i < options.TrustedProxies.Count; i++)
+        {
+            if (!UriRules.TryParseNetwork(options.TrustedProxies[i], out _))
+            {
+                problems.Add($"Gateway:TrustedProxies:{i} is not an IP address or CIDR range (got '{options.TrustedProxies[i]}'); use e.g. '10.0.0.0/8' or '192.168.1.10'.");
+            }
+        }
+
+        if (!BasePathPattern().IsMatch(options.BasePath ?? string.Empty))
+        {
+            problems.Add($"Gateway:BasePath must start with '/', have no trailing '/' and use only URL path characters (got '{options.BasePath}'); the default is '/oauth2'.");
+        }
+
+        if (!HeaderNamePattern().IsMatch(options.Session.CookieName ?? string.Empty))
+        {
+            problems.Add($"Gateway:Session:CookieName is not a valid cookie name (got '{options.Session.CookieName}'); use letters, digits, '_' or '-', e.g. '_gateway'.");
+        }
+
+        if (options.Session.Lifetime < TimeSpan.FromMinutes(1) || options.Session.Lifetime > TimeSpan.FromDays(3650))
+        {
+            problems.Add($"Gateway:Session:Lifetime must be between 00:01:00 and 3650.00:00:00 (got '{options.Session.Lifetime}'); e.g. '08:00:00' for a working day.");
+        }
+
+        foreach (var (name, claim) in options.IdentityHeaders)
+        {
+            var key = $"Gateway:IdentityHeaders:{name}";
+            if (!HeaderNamePattern().IsMatch(name))
+            {
+                problems.Add($"{key} is not a valid HTTP header name; use letters, digits and '-', e.g. 'X-Forwarded-Email'.");
+            }
+            else if (ForbiddenIdentityHeaders.Contains(name, StringComparer.OrdinalIgnoreCase))
+            {
+                problems.Add($"{key} names a header the gateway must not overwrite; choose another name, e.g. 'X-Forwarded-{name}'.");
+            }
+
+            if (claim is not null && claim.Any(char.IsControl))
+            {
+                problems.Add($"{key} has control characters in its claim name; use a claim type such as 'email' or 'custom:department'.");
+            }
+        }
+
+        foreach (var (name, policy) in options.Policies)
+        {
+            if (string.Equals(name, GatewayPolicies.Default, StringComparison.OrdinalIgnoreCase) ||
+                string.Equals(name, GatewayPolicies.Anonymous, StringComparison.OrdinalIgnoreCase))
+            {
+                problems.Add($"Gateway:Policies:{name} uses a reserved name; 'default' and 'anonymous' are built in, pick another name.");
+            }
+
+            if (policy.Groups.Count == 0 || policy.Groups.Any(string.IsNullOrWhiteSpace))
+            {
+                problems.Add($"Gateway:Policies:{name}:Groups must list at least one group name, e.g. Gateway:Policies:{name}:Groups:0 = 'admins'.");
+            }
+        }
+    }
+
+    private static void ValidateRoutes(GatewayOptions options, IConfiguration configuration, List<string> problems)
+    {
+        foreach (var route in configuration.GetSection("ReverseProxy:Routes").GetChildren())
+        {
+            var key = $"ReverseProxy:Routes:{route.Key}";
+            var policy = route["AuthorizationPolicy"];
+            if (!string.IsNullOrWhiteSpace(policy) &&
+                !string.Equals(policy, GatewayPolicies.Default, StringComparison.OrdinalIgnoreCase) &&
+                !string.Equals(policy, GatewayPolicies.Anonymous, StringComparison.OrdinalIgnoreCase) &&
+                !options.Policies.ContainsKey(policy))
+            {
+                var known = string.Join(", ", new[] { GatewayPolicies.Default, GatewayPolicies.Anonymous }.Concat(options.Policies.Keys).Select(n => $"'{n}'"));
+                problems.Add($"{key}:AuthorizationPolicy names an unknown policy (got '{policy}'); use one of {known}, or define it under Gateway:Policies:{policy}.");
+            }
+
+            var behavior = route[$"Metadata:{RouteMetadataKeys.Unauthenticated}"];
+            if (behavior is not null && !TryParseBehavior(behavior, out _))
+            {
+                problems.Add($"{key}:Metadata:{RouteMetadataKeys.Unauthenticated} has an unknown value (got '{behavior}'); use 'Redirect', 'Deny' or 'Allow', or remove it for the automatic choice.");
+            }
+
+            var path = route["Match:Path"];
+            var basePath = options.BasePath ?? "/oauth2";
+            if (path is not null && (path.Equals(basePath, StringComparison.OrdinalIgnoreCase) || path.StartsWith(basePath + "/", StringComparison.OrdinalIgnoreCase)))
+            {
+                problems.Add($"{key}:Match:Path is under the gateway's own endpoints (got '{path}'); choose a path outside '{basePath}'.");
+            }
+        }
+    }
+
+    public static bool TryParseBehavior(string? value, out UnauthenticatedBehavior behavior)
+    {
+        behavior = UnauthenticatedBehavior.Auto;
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return true;
+        }
+
+        return Enum.TryParse(value.Trim(), ignoreCase: true, out behavior) && Enum.IsDefined(behavior) && !int.TryParse(value, out _);
+    }
+
+    [GeneratedRegex(@"^[a-z]{2}(-[a-z]+)+-\d+_[A-Za-z0-9]+$")]
+    private static partial Regex UserPoolIdPattern();
+
+    [GeneratedRegex(@"^[a-z]{2}(-[a-z]+)+-\d+$")]
+    private static partial Regex RegionPattern();
+
+    [GeneratedRegex(@"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")]
+    private static partial Regex DomainPrefixPattern();
+
+    [GeneratedRegex(@"^(/[A-Za-z0-9._~!$&'()*+,;=:@-]+)+$")]
+    private static partial Regex BasePathPattern();
+
+    [GeneratedRegex(@"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")]
+    private static partial Regex HeaderNamePattern();
+}

@@ -1,0 +1,169 @@
+using System.Security.Claims;
+using Gateway.Authentication;
+using Gateway.Authorization;
+using Gateway.Configuration;
+using Gateway.Errors;
+using Gateway.Proxy;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Endpoints;
+
+/// <summary>The gateway's own endpoints under the base path (oauth2-proxy names): sign_in, sign_out, userinfo, auth.</summary>
+internal static class AuthEndpoints
+{
+    public static IEndpointRouteBuilder MapGatewayAuthEndpoints(this IEndpointRouteBuilder endpoints, GatewayOptions options)
+    {
+        var group = endpoints.MapGroup(options.BasePath).AllowAnonymous();
+        group.MapGet("/sign_in", SignInAsync);
+        group.MapMethods("/sign_out", ["GET", "POST"], SignOutAsync);
+        group.MapGet("/userinfo", UserInfoAsync);
+        group.MapMethods("/auth", ["GET", "HEAD"], ForwardAuthAsync);
+        return endpoints;
+    }
+
+    private static async Task SignInAsync(HttpContext context, ILoggerFactory loggers)
+    {
+        if (!ReturnUrl.TryGetLocal(context.Request.Query["rd"], out var returnUrl))
+        {
+            loggers.CreateLogger(typeof(AuthEndpoints)).ReturnUrlRejected("sign_in");
+            await ErrorResponses.WriteAsync(context, StatusCodes.Status400BadRequest, "invalid_return_url", "That link is not allowed",
+                "The sign-in link asked to return to another site. Only pages of this site can be returned to.", "/", "Go to the home page");
+            return;
+        }
+
+        await context.ChallengeAsync(GatewaySchemes.OpenIdConnect, new AuthenticationProperties { RedirectUri = returnUrl });
+    }
+
+    private static async Task SignOutAsync(
+        HttpContext context,
+        IdentityProviderSettings provider,
+        IOptions<GatewayOptions> options,
+        ProviderMetadata metadata,
+        TokenClient tokenClient,
+        ILoggerFactory loggers)
+    {
+        var logger = loggers.CreateLogger(typeof(AuthEndpoints));
+        var rdValue = context.Request.Query["rd"].ToString();
+        if (context.Request.HasFormContentType && string.IsNullOrEmpty(rdValue))
+        {
+            var form = await context.Request.ReadFormAsync(context.RequestAborted);
+            rdValue = form["rd"].ToString();
+        }
+
+        if (!ReturnUrl.TryGetLocal(rdValue, out var returnUrl))
+        {
+            logger.ReturnUrlRejected("sign_out");
+            await ErrorResponses.WriteAsync(context, StatusCodes.Status400BadRequest, "invalid_return_url", "That link is not allowed",
+                "The sign-out link asked to go to another site afterwards. Only pages of this site are allowed.", "/", "Go to the home page");
+            return;
+        }
+
+        var session = await context.AuthenticateAsync(GatewaySchemes.Session);
+        var subject = session.Principal?.FindFirst("sub")?.Value;
+        var refreshToken = session.Properties?.GetTokenValue(TokenNames.RefreshToken);
+        var idToken = session.Properties?.GetTokenValue(TokenNames.IdToken);
+
+        var revoked = false;
+        if (!string.IsNullOrEmpty(refreshToken))
+        {
+            try
+            {
+                revoked = await tokenClient.RevokeAsync(refreshToken, context.RequestAborted);
+            }
+            catch (Exception ex) when (ex is IdentityProviderUnavailableException or TokenRequestRejectedException)
+            {
+                logger.RevocationFailed(subject, ex.Message);
+            }
+        }
+
+        await context.SignOutAsync(GatewaySchemes.Session);
+        if (session.Succeeded)
+        {
+            logger.UserSignedOut(subject, revoked);
+        }
+
+        var signOutUri = provider.SignOutUri ?? PublicOrigin(context) + "/";
+        string? logoutUrl;
+        try
+        {
+            var configuration = await metadata.GetConfigurationAsync(context.RequestAborted);
+            logoutUrl = LogoutUrl.Build(provider, configuration, signOutUri, idToken);
+        }
+        catch (IdentityProviderUnavailableException)
+        {
+            await ErrorResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "idp_unavailable", "Signed out of this site",
+                "Your session here has ended, but the sign-in service could not be reached to end your single sign-on session. Close the browser to be sure, or try signing out again.",
+                options.Value.BasePath + "/sign_out", "Sign out again");
+            return;
+        }
+
+        context.Response.Redirect(logoutUrl ?? returnUrl);
+    }
+
+    private static async Task UserInfoAsync(HttpContext context, IdentityProviderSettings provider, IOptions<GatewayOptions> options)
+    {
+        var session = await context.AuthenticateAsync(GatewaySchemes.Session);
+        if (!session.Succeeded || session.Principal is null)
+        {
+            await GatewayAuthorizationResultHandler.WriteUnauthenticatedAsync(context, options.Value.BasePath);
+            return;
+        }
+
+        var user = session.Principal;
+        context.Response.Headers.CacheControl = "no-store";
+        await context.Response.WriteAsJsonAsync(new UserInfoResponse(
+            user.FindFirst("sub")?.Value,
+            user.FindFirst("email")?.Value,
+            user.FindFirst(provider.UsernameClaim)?.Value,
+            user.FindAll(provider.GroupsClaim).Select(c => c.Value).ToArray(),
+            session.Properties?.ExpiresUtc));
+    }
+
+    /// <summary>Forward-auth check for nginx auth_request / Traefik ForwardAuth: 202 + identity headers, or 401.</summary>
+    private static async Task ForwardAuthAsync(HttpContext context, IdentityHeaderMap map, IOptions<GatewayOptions> options)
+    {
+        var session = await context.AuthenticateAsync(GatewaySchemes.Session);
+        if (!session.Succeeded || session.Principal is null)
+        {
+            await GatewayAuthorizationResultHandler.WriteUnauthenticatedAsync(context, options.Value.BasePath);
+            return;
+        }
+
+        var user = session.Principal;
+        context.Response.StatusCode = StatusCodes.Status202Accepted;
+        context.Response.Headers.CacheControl = "no-store";
+        foreach (var header in map.Headers)
+        {
+            var values = user.FindAll(header.Claim).Select(c => c.Value).ToArray();
+            if (values.Length > 0)
+            {
+                var value = HeaderValueEncoder.Encode(string.Join(',', values));
+                context.Response.Headers[header.Name] = value;
+                var authRequestName = AuthRequestHeaderName(header.Name);
+                if (authRequestName is not null)
+                {
+                    context.Response.Headers[authRequestName] = value;
+                }
+            }
+        }
+    }
+
+    private static string? AuthRequestHeaderName(string header) => header switch
+    {
+        "X-Forwarded-User" => "X-Auth-Request-User",
+        "X-Forwarded-Email" => "X-Auth-Request-Email",
+        "X-Forwarded-Groups" => "X-Auth-Request-Groups",
+        "X-Forwarded-Preferred-Username" => "X-Auth-Request-Preferred-Username",
+        _ => null,
+    };
+
+    private static string PublicOrigin(HttpContext context) => context.Request.Scheme + "://" + context.Request.Host.Value;
+
+    private sealed record UserInfoResponse(
+        [property: System.Text.Json.Serialization.JsonPropertyName("sub")] string? Sub,
+        [property: System.Text.Json.Serialization.JsonPropertyName("email")] string? Email,
+        [property: System.Text.Json.Serialization.JsonPropertyName("username")] string? Username,
+        [property: System.Text.Json.Serialization.JsonPropertyName("groups")] string[] Groups,
+        [property: System.Text.Json.Serialization.JsonPropertyName("session_expires_at")] DateTimeOffset? SessionExpiresAt);
+}

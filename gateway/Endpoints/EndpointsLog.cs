@@ -1,0 +1,12 @@
+using Gateway.Observability;
+
+namespace Gateway.Endpoints;
+
+internal static partial class EndpointsLog
+{
+    [LoggerMessage(LogEventIds.ReturnUrlRejected, LogLevel.Warning, "Refused a non-local return URL on {Endpoint}.")]
+    public static partial void ReturnUrlRejected(this ILogger logger, string endpoint);
+
+    [LoggerMessage(LogEventIds.UnhandledException, LogLevel.Error, "Request failed with an unexpected error.")]
+    public static partial void UnhandledException(this ILogger logger, Exception exception);
+}

@@ -1,0 +1,25 @@
+namespace Gateway.Observability;
+
+/// <summary>The one registry of log event ids: 1xxx configuration, 2xxx authentication, 3xxx proxy, 5xxx endpoints.</summary>
+internal static class LogEventIds
+{
+    public const int ConfigurationLoaded = 1001;
+    public const int RoutesWithoutPolicy = 1002;
+
+    public const int DiscoveryLoaded = 2001;
+    public const int DiscoveryFailed = 2002;
+    public const int SigningKeysRefreshed = 2003;
+    public const int SigningKeysRefreshFailed = 2004;
+    public const int UserSignedIn = 2010;
+    public const int SignInFailed = 2011;
+    public const int TokenEndpointFailed = 2012;
+    public const int RevocationFailed = 2013;
+    public const int UserSignedOut = 2014;
+    public const int InsecureSignInRefused = 2015;
+
+    public const int SpoofedHeaderStripped = 3001;
+    public const int BackendFailed = 3002;
+
+    public const int ReturnUrlRejected = 5001;
+    public const int UnhandledException = 5002;
+}

@@ -1,0 +1,12 @@
+using Gateway.Observability;
+
+namespace Gateway.Proxy;
+
+internal static partial class ProxyLog
+{
+    [LoggerMessage(LogEventIds.SpoofedHeaderStripped, LogLevel.Warning, "Removed inbound header {HeaderName} that only the gateway may set (route {RouteId}).")]
+    public static partial void SpoofedHeaderStripped(this ILogger logger, string headerName, string routeId);
+
+    [LoggerMessage(LogEventIds.BackendFailed, LogLevel.Warning, "The backend of route {RouteId} failed: {Error}.")]
+    public static partial void BackendFailed(this ILogger logger, string routeId, string error);
+}
