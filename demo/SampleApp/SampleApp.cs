@@ -1,0 +1,127 @@
+using System.Net;
+using System.Text;
+using Gateway.Demo.Hosting;
+
+namespace Gateway.Demo.SampleApp;
+
+/// <summary>
+/// A stand-in for an unmodified legacy web app behind the gateway. It knows nothing about authentication:
+/// it shows the identity headers (and every other header) it receives.
+/// </summary>
+public static class SampleApp
+{
+    private const string EmailHeader = "X-Forwarded-Email";
+    private const string UserHeader = "X-Forwarded-User";
+    private const string UsernameHeader = "X-Forwarded-Preferred-Username";
+    private const string GroupsHeader = "X-Forwarded-Groups";
+
+    /// <summary>Builds (does not start) the sample app listening on <paramref name="url"/>, e.g. <c>http://127.0.0.1:0</c>.</summary>
+    /// <exception cref="ArgumentException">The URL's host is not a loopback address.</exception>
+    public static WebApplication Build(string url)
+    {
+        var builder = LoopbackWebApplication.CreateBuilder(url, "Gateway.Demo.SampleApp");
+        var app = builder.Build();
+
+        app.MapGet("/", context =>
+        {
+            // A cookie of the app's own: it must travel through the gateway untouched.
+            context.Response.Cookies.Append("app_pref", "1", new CookieOptions { Path = "/", HttpOnly = true, SameSite = SameSiteMode.Lax });
+            return Html(context, "Sample legacy app", HomeBody(context.Request));
+        });
+
+        app.MapGet("/api/me", context =>
+        {
+            var headers = context.Request.Headers;
+            return context.Response.WriteAsJsonAsync(new Dictionary<string, object?>
+            {
+                ["user"] = Value(headers, UserHeader),
+                ["email"] = Value(headers, EmailHeader),
+                ["username"] = Value(headers, UsernameHeader),
+                ["groups"] = Groups(headers),
+                ["headers"] = headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+            }, context.RequestAborted);
+        });
+
+        app.MapGet("/admin/{**rest}", context => Html(context, "Admin area",
+            $"<p>Only members of the <code>admins</code> group should get here (the gateway enforces it; this app does not check).</p>{IdentitySummary(context.Request)}{Links()}"));
+
+        app.MapGet("/public/{**rest}", context =>
+        {
+            var present = new[] { UserHeader, EmailHeader, UsernameHeader, GroupsHeader }.Where(h => context.Request.Headers.ContainsKey(h)).ToArray();
+            var verdict = present.Length == 0
+                ? "<p id=\"identity\">No identity headers were received (anonymous request).</p>"
+                : $"<p id=\"identity\">Identity headers present: {Encode(string.Join(", ", present))}</p>";
+            return Html(context, "Public page", $"<p>This page is public: the gateway lets anyone through.</p>{verdict}{HeaderTable(context.Request)}{Links()}");
+        });
+
+        app.Map("/{**rest}", context =>
+        {
+            var request = context.Request;
+            var body = new StringBuilder()
+                .Append("<p>Method: <code id=\"method\">").Append(Encode(request.Method)).Append("</code></p>")
+                .Append("<p>Path and query: <code id=\"path\">").Append(Encode(request.PathBase + request.Path + request.QueryString)).Append("</code></p>")
+                .Append(IdentitySummary(request)).Append(HeaderTable(request)).Append(Links());
+            return Html(context, "Sample legacy app: echo", body.ToString());
+        });
+
+        return app;
+    }
+
+    private static string HomeBody(HttpRequest request) =>
+        new StringBuilder()
+            .Append(IdentitySummary(request))
+            .Append("<p>Cookie header received: <code id=\"cookies\">").Append(Encode(request.Headers.Cookie.ToString())).Append("</code></p>")
+            .Append(HeaderTable(request))
+            .Append(Links())
+            .ToString();
+
+    private static string IdentitySummary(HttpRequest request)
+    {
+        var email = Value(request.Headers, EmailHeader);
+        var groups = Groups(request.Headers);
+        return new StringBuilder()
+            .Append("<p id=\"who\">").Append(email is null ? "Not signed in (no X-Forwarded-Email header)" : "Signed in as " + Encode(email)).Append("</p>")
+            .Append("<p>Groups: <span id=\"groups\">").Append(Encode(string.Join(", ", groups))).Append("</span></p>")
+            .ToString();
+    }
+
+    private static string HeaderTable(HttpRequest request)
+    {
+        var table = new StringBuilder("<h2>Request headers received</h2><table id=\"headers\"><thead><tr><th>Name</th><th>Value</th></tr></thead><tbody>");
+        foreach (var (name, values) in request.Headers.OrderBy(h => h.Key, StringComparer.OrdinalIgnoreCase))
+        {
+            foreach (var value in values)
+            {
+                table.Append("<tr><td>").Append(Encode(name)).Append("</td><td>").Append(Encode(value ?? "")).Append("</td></tr>");
+            }
+        }
+
+        return table.Append("</tbody></table>").ToString();
+    }
+
+    private static string Links() =>
+        """
+        <nav><a id="home" href="/">Home</a> · <a id="admin" href="/admin">Admin</a> · <a id="public" href="/public">Public</a> · <a id="api" href="/api/me">/api/me</a> · <a id="signout" href="/oauth2/sign_out">Sign out</a></nav>
+        """;
+
+    private static string? Value(IHeaderDictionary headers, string name) =>
+        headers.TryGetValue(name, out var values) && !string.IsNullOrEmpty(values.ToString()) ? values.ToString() : null;
+
+    private static string[] Groups(IHeaderDictionary headers) =>
+        (Value(headers, GroupsHeader) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static Task Html(HttpContext context, string title, string body)
+    {
+        context.Response.ContentType = "text/html; charset=utf-8";
+        return context.Response.WriteAsync(
+            $$"""
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><title>{{Encode(title)}}</title>
+            <style>body{font-family:system-ui,sans-serif;margin:2em;} table{border-collapse:collapse;} td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;font-family:monospace;word-break:break-all;}</style>
+            </head><body><h1>{{Encode(title)}}</h1>{{body}}</body></html>
+            """,
+            context.RequestAborted);
+    }
+
+    private static string Encode(string value) => WebUtility.HtmlEncode(value);
+}
