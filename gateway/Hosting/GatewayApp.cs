@@ -52,7 +52,7 @@ public static class GatewayApp
         catch (InvalidOperationException ex)
         {
             // The binder names the key and the value it could not convert (never a secret: those are strings).
-            problems.Add((ex.InnerException?.Message ?? ex.Message) + " Fix the value's format (e.g. TimeSpan '08:00:00').");
+            problems.Add(ex.Message + " Fix the value's format (durations look like '08:00:00', lists use :0, :1, … keys).");
         }
 
         problems.AddRange(GatewayConfigurationValidator.Validate(options, builder.Configuration));
