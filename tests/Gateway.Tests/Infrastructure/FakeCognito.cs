@@ -129,7 +129,7 @@ public sealed class FakeCognito : IDisposable
             .Where(r => string.Equals(r.Path, path, StringComparison.Ordinal))
             .ToList();
 
-    public static IDictionary<string, string> ParseForm(IRequestMessage request) =>
+    public static Dictionary<string, string> ParseForm(IRequestMessage request) =>
         QueryHelpers.ParseQuery(request.Body ?? string.Empty).ToDictionary(kv => kv.Key, kv => kv.Value.ToString());
 
     public static string? Header(IRequestMessage request, string name) =>

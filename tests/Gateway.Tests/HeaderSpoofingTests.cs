@@ -1,0 +1,151 @@
+using System.Net;
+using Gateway.Tests.Infrastructure;
+
+namespace Gateway.Tests;
+
+public sealed class HeaderSpoofingTests : IClassFixture<GatewayFixture>, IDisposable
+{
+    private const string Forged = "forged-by-client";
+    private readonly GatewayFixture _fx;
+    private readonly TestBrowser _browser;
+
+    public HeaderSpoofingTests(GatewayFixture fx)
+    {
+        _fx = fx;
+        _fx.ResetStubs();
+        _browser = fx.NewBrowser();
+    }
+
+    public void Dispose() => _browser.Dispose();
+
+    /// <summary>Spelling sent by the client → canonical identity header it tries to forge.</summary>
+    public static TheoryData<string, string> ForgedHeaders => new()
+    {
+        { "X-Forwarded-User", "X-Forwarded-User" },
+        { "X-Forwarded-Email", "X-Forwarded-Email" },
+        { "X-Forwarded-Groups", "X-Forwarded-Groups" },
+        { "X-Forwarded-Preferred-Username", "X-Forwarded-Preferred-Username" },
+        { "X_Forwarded_Email", "X-Forwarded-Email" },
+        { "X_Forwarded_User", "X-Forwarded-User" },
+        { "X_Forwarded_Groups", "X-Forwarded-Groups" },
+        { "x-forwarded-user", "X-Forwarded-User" },
+        { "X-FORWARDED-GROUPS", "X-Forwarded-Groups" },
+        { "x_FORWARDED-preferred_USERNAME", "X-Forwarded-Preferred-Username" },
+    };
+
+    private static string RealValue(string canonical)
+    {
+        var user = TestUser.Default;
+        return canonical switch
+        {
+            "X-Forwarded-User" => user.Sub,
+            "X-Forwarded-Email" => user.Email,
+            "X-Forwarded-Groups" => string.Join(',', user.Groups),
+            "X-Forwarded-Preferred-Username" => user.Username,
+            _ => throw new ArgumentOutOfRangeException(nameof(canonical)),
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(ForgedHeaders))]
+    public async Task IdentityHeaders_ForgedOnProtectedRoute_BackendSeesOnlyRealValue(string sent, string canonical)
+    {
+        await _browser.SignInAsync();
+
+        var hop = await _browser.ApiGetAsync("/protected/page", r => r.Headers.TryAddWithoutValidation(sent, Forged));
+
+        Assert.Equal(HttpStatusCode.OK, hop.Status);
+        var received = _fx.Backend.LastRequestTo("/protected/page");
+        Assert.Equal([RealValue(canonical)], BackendStub.HeaderValues(received, canonical));
+        Assert.DoesNotContain(Forged, received.Headers!.SelectMany(h => h.Value));
+    }
+
+    [Theory]
+    [MemberData(nameof(ForgedHeaders))]
+    public async Task IdentityHeaders_ForgedOnAnonymousRoute_AreStripped(string sent, string canonical)
+    {
+        var hop = await _browser.ApiGetAsync("/public/page", r => r.Headers.TryAddWithoutValidation(sent, Forged));
+
+        Assert.Equal(HttpStatusCode.OK, hop.Status);
+        var received = _fx.Backend.LastRequestTo("/public/page");
+        Assert.Empty(BackendStub.HeaderValues(received, canonical));
+        Assert.DoesNotContain(Forged, received.Headers!.SelectMany(h => h.Value));
+    }
+
+    [Fact]
+    public async Task IdentityHeaders_AnonymousRouteWithSession_CarryNoForgedValues()
+    {
+        await _browser.SignInAsync();
+
+        var hop = await _browser.ApiGetAsync("/public/page", r =>
+        {
+            r.Headers.TryAddWithoutValidation("X-Forwarded-User", Forged);
+            r.Headers.TryAddWithoutValidation("X_Forwarded_Email", Forged);
+        });
+
+        Assert.Equal(HttpStatusCode.OK, hop.Status);
+        var received = _fx.Backend.LastRequestTo("/public/page");
+        Assert.DoesNotContain(Forged, received.Headers!.SelectMany(h => h.Value));
+    }
+
+    [Fact]
+    public async Task IdentityHeaders_AllForgedAtOnceWithoutSessionOnAllowRoute_AreStripped()
+    {
+        var hop = await _browser.ApiGetAsync("/open/page", r =>
+        {
+            foreach (var name in new[] { "X-Forwarded-User", "X-Forwarded-Email", "X-Forwarded-Groups", "X-Forwarded-Preferred-Username", "X_Forwarded_Email" })
+            {
+                r.Headers.TryAddWithoutValidation(name, Forged);
+            }
+        });
+
+        Assert.Equal(HttpStatusCode.OK, hop.Status);
+        var received = _fx.Backend.LastRequestTo("/open/page");
+        Assert.DoesNotContain(Forged, received.Headers!.SelectMany(h => h.Value));
+        Assert.Empty(BackendStub.HeaderValues(received, "X-Forwarded-User"));
+    }
+
+    [Fact]
+    public async Task Cookies_ProtectedRoute_GatewayCookiesAndAuthorizationNotForwardedButAppCookiesAre()
+    {
+        await _browser.SignInAsync();
+        _browser.Cookies.Add(_browser.Gateway.BaseUri, new Cookie("app_pref", "1"));
+        _browser.Cookies.Add(_browser.Gateway.BaseUri, new Cookie("theme", "dark"));
+
+        var hop = await _browser.ApiGetAsync("/protected/cookies",
+            r => r.Headers.TryAddWithoutValidation("Authorization", "Bearer forged-token"));
+
+        Assert.Equal(HttpStatusCode.OK, hop.Status);
+        var received = _fx.Backend.LastRequestTo("/protected/cookies");
+        var cookies = BackendStub.Cookies(received);
+        Assert.DoesNotContain(cookies, c => c.Key.StartsWith("_gateway", StringComparison.Ordinal));
+        Assert.Contains(new KeyValuePair<string, string>("app_pref", "1"), cookies);
+        Assert.Contains(new KeyValuePair<string, string>("theme", "dark"), cookies);
+        Assert.Empty(BackendStub.HeaderValues(received, "Authorization"));
+    }
+
+    [Fact]
+    public async Task Cookies_AnonymousRouteWithSession_GatewayCookiesNotForwarded()
+    {
+        await _browser.SignInAsync();
+        _browser.Cookies.Add(_browser.Gateway.BaseUri, new Cookie("app_pref", "1"));
+
+        var hop = await _browser.ApiGetAsync("/public/cookies");
+
+        Assert.Equal(HttpStatusCode.OK, hop.Status);
+        var cookies = BackendStub.Cookies(_fx.Backend.LastRequestTo("/public/cookies"));
+        Assert.DoesNotContain(cookies, c => c.Key.StartsWith("_gateway", StringComparison.Ordinal));
+        Assert.Contains(new KeyValuePair<string, string>("app_pref", "1"), cookies);
+    }
+
+    [Fact]
+    public async Task Cookies_OnlyGatewayCookies_BackendReceivesNoCookieHeaderValues()
+    {
+        await _browser.SignInAsync();
+
+        await _browser.ApiGetAsync("/protected/only-session");
+
+        var cookies = BackendStub.Cookies(_fx.Backend.LastRequestTo("/protected/only-session"));
+        Assert.DoesNotContain(cookies, c => c.Key.StartsWith("_gateway", StringComparison.Ordinal));
+    }
+}

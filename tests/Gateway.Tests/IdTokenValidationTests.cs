@@ -1,0 +1,145 @@
+using System.Net;
+using Gateway.Tests.Infrastructure;
+
+namespace Gateway.Tests;
+
+public sealed class IdTokenValidationTests : IClassFixture<GatewayFixture>, IDisposable
+{
+    private readonly GatewayFixture _fx;
+    private readonly TestBrowser _browser;
+
+    public IdTokenValidationTests(GatewayFixture fx)
+    {
+        _fx = fx;
+        _fx.ResetStubs();
+        _browser = fx.NewBrowser();
+    }
+
+    public void Dispose() => _browser.Dispose();
+
+    public static TheoryData<string> BadTokens => new()
+    {
+        "BadSignature", "AlgNone", "WrongIssuer", "WrongAudience", "Expired", "WrongNonce", "MissingNonce",
+        "AccessTokenUse", "UnknownKid",
+    };
+
+    private void Spoil(string kind, TokenMintRequest token, FakeCognito cognito)
+    {
+        var past = DateTimeOffset.UtcNow.AddMinutes(-30);
+        switch (kind)
+        {
+            case "BadSignature":
+                token.SigningKey = cognito.OtherKey;
+                token.Kid = cognito.PrimaryKey.Kid;
+                break;
+            case "AlgNone":
+                token.Algorithm = "none";
+                token.SigningKey = null;
+                break;
+            case "WrongIssuer":
+                token.Claims["iss"] = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Other";
+                break;
+            case "WrongAudience":
+                token.Claims["aud"] = "some-other-client";
+                break;
+            case "Expired":
+                token.Claims["exp"] = TestTokens.UnixTime(past);
+                token.Claims["iat"] = TestTokens.UnixTime(past.AddHours(-1));
+                token.Claims["auth_time"] = TestTokens.UnixTime(past.AddHours(-1));
+                break;
+            case "WrongNonce":
+                token.Claims["nonce"] = "not-the-nonce-the-gateway-sent";
+                break;
+            case "MissingNonce":
+                token.Claims.Remove("nonce");
+                break;
+            case "AccessTokenUse":
+                token.Claims["token_use"] = "access";
+                break;
+            case "UnknownKid":
+                token.Kid = "kid-that-is-not-published";
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(kind));
+        }
+    }
+
+    private static void AssertRejected(Navigation nav, TestBrowser browser, GatewayHost host)
+    {
+        var callback = nav.HopAt("/oauth2/callback");
+        Assert.True(callback is not null, "The flow never reached the callback:\n" + nav);
+        var status = (int)callback.Status;
+        Assert.True(status is >= 400 and < 500,
+            $"Expected 4xx from the callback, got {status}:\n{nav}\n{callback.Body}\nGateway log:\n{host.Logs.Dump()}");
+        Assert.Equal("text/html", TestBrowser.MediaType(callback));
+        Assert.DoesNotContain(callback.SetCookies.Select(SetCookie.Parse), c => SetCookie.IsSessionCookieName(c.Name) && !c.IsDeletion);
+        PageAssert.NoStackTrace(callback);
+    }
+
+    [Theory]
+    [MemberData(nameof(BadTokens))]
+    public async Task Callback_BadIdToken_Answers4xxPageAndCreatesNoSession(string kind)
+    {
+        _fx.Cognito.CustomizeIdToken = (token, _) => Spoil(kind, token, _fx.Cognito);
+
+        var nav = await _browser.NavigateAsync("/secret");
+
+        AssertRejected(nav, _browser, _fx.Gateway);
+        Assert.Single(_fx.Cognito.RequestsTo("/oauth2/token"));
+        var api = await _browser.ApiGetAsync("/secret");
+        Assert.Equal(HttpStatusCode.Unauthorized, api.Status);
+        Assert.DoesNotContain(_fx.Backend.Requests, r => r.Path == "/secret");
+    }
+
+    [Fact]
+    public async Task Callback_ValidIdToken_CreatesSession()
+    {
+        // The control case for the theory above: the same flow with an untouched token signs in.
+        var nav = await _browser.NavigateAsync("/secret");
+
+        Assert.Equal(HttpStatusCode.OK, nav.Status);
+        Assert.Equal(HttpStatusCode.OK, (await _browser.ApiGetAsync("/secret")).Status);
+    }
+
+    [Fact]
+    public async Task KeyRotation_NewKidPublishedAfterJwksCached_LoginSucceedsAfterRefetch()
+    {
+        // Own gateway: the JWKS refetch budget of the shared one must not be spent by other tests.
+        await using var host = await GatewayHost.StartAsync(_fx.Cognito, _fx.Backend);
+        using (var first = new TestBrowser(host))
+        {
+            await first.SignInAsync(); // the gateway now holds the primary key
+        }
+
+        using var rotated = TestSigningKey.Create("rotated-" + Guid.NewGuid().ToString("N")[..8]);
+        _fx.Cognito.PublishKeys(rotated);
+        _fx.Cognito.SigningKey = rotated;
+        var jwksFetchesBefore = _fx.Cognito.RequestsTo($"/{FakeCognito.PoolId}/.well-known/jwks.json").Count;
+
+        using var browser = new TestBrowser(host);
+        var nav = await browser.NavigateAsync("/after-rotation");
+
+        Assert.True(nav.Status == HttpStatusCode.OK, nav + "\n" + nav.Final.Body + "\n" + host.Logs.Dump());
+        Assert.True(_fx.Cognito.RequestsTo($"/{FakeCognito.PoolId}/.well-known/jwks.json").Count > jwksFetchesBefore,
+            "The gateway should have refetched the JWKS for the unknown kid");
+    }
+
+    [Fact]
+    public async Task KeyRotation_KidStillUnknownAfterRefetch_IsRejected()
+    {
+        await using var host = await GatewayHost.StartAsync(_fx.Cognito, _fx.Backend);
+        using (var first = new TestBrowser(host))
+        {
+            await first.SignInAsync();
+        }
+
+        using var unpublished = TestSigningKey.Create("never-published");
+        _fx.Cognito.SigningKey = unpublished;
+
+        using var browser = new TestBrowser(host);
+        var nav = await browser.NavigateAsync("/unknown-kid");
+
+        AssertRejected(nav, browser, host);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.ApiGetAsync("/unknown-kid")).Status);
+    }
+}

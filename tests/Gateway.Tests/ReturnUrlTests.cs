@@ -1,0 +1,68 @@
+using System.Net;
+using Gateway.Tests.Infrastructure;
+
+namespace Gateway.Tests;
+
+public sealed class ReturnUrlTests : IClassFixture<GatewayFixture>, IDisposable
+{
+    private readonly GatewayFixture _fx;
+    private readonly TestBrowser _browser;
+
+    public ReturnUrlTests(GatewayFixture fx)
+    {
+        _fx = fx;
+        _fx.ResetStubs();
+        _browser = fx.NewBrowser();
+    }
+
+    public void Dispose() => _browser.Dispose();
+
+    /// <summary>Values of rd after one URL-decoding (each is escaped once more on the query string).</summary>
+    public static TheoryData<string> OpenRedirects => new()
+    {
+        "//evil.com",
+        "/\\evil.com",
+        "https:evil.com",
+        "https://evil.com",
+        "%2F%2Fevil.com",
+        "/%5Cevil.com",
+        "javascript:alert(1)",
+        "http://evil.com/a",
+        "\\\\evil.com",
+    };
+
+    [Theory]
+    [MemberData(nameof(OpenRedirects))]
+    public async Task SignIn_NonLocalReturnUrl_Returns400WithoutRedirect(string rd)
+    {
+        var hop = await _browser.NavigateOnceAsync("/oauth2/sign_in?rd=" + Uri.EscapeDataString(rd));
+
+        Assert.True(hop.Status == HttpStatusCode.BadRequest, $"rd={rd}: {hop}\n{hop.Body}");
+        Assert.DoesNotContain("evil.com", hop.Response.Headers.Location?.ToString() ?? string.Empty);
+        PageAssert.NoStackTrace(hop);
+        Assert.Empty(_fx.Cognito.RequestsTo("/oauth2/authorize"));
+    }
+
+    [Fact]
+    public async Task SignIn_LocalReturnUrl_RedirectsToAuthorizeThenLandsOnIt()
+    {
+        var first = await _browser.NavigateOnceAsync("/oauth2/sign_in?rd=" + Uri.EscapeDataString("/a/b?x=1"));
+        Assert.Equal(HttpStatusCode.Found, first.Status);
+        Assert.Equal(_fx.Cognito.AuthorizationEndpoint, first.Location!.GetLeftPart(UriPartial.Path));
+
+        var nav = await _browser.NavigateAsync(first.Location.ToString());
+
+        Assert.True(nav.Status == HttpStatusCode.OK, nav.ToString());
+        Assert.Equal(_fx.Gateway.Url + "/a/b?x=1", nav.FinalUrl.ToString());
+        Assert.Equal("?x=1", new Uri(_fx.Backend.LastRequestTo("/a/b").Url).Query);
+    }
+
+    [Fact]
+    public async Task SignIn_WithoutReturnUrl_LandsOnRoot()
+    {
+        var nav = await _browser.NavigateAsync("/oauth2/sign_in");
+
+        Assert.True(nav.Status == HttpStatusCode.OK, nav.ToString());
+        Assert.Equal("/", nav.FinalUrl.AbsolutePath);
+    }
+}

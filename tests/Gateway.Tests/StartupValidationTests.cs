@@ -1,0 +1,312 @@
+using System.Diagnostics;
+using Gateway.Hosting;
+using Gateway.Tests.Infrastructure;
+
+namespace Gateway.Tests;
+
+public sealed class StartupValidationTests
+{
+    private const string Secret = "TopSecretClientSecretValue-7f3a9c";
+
+    /// <summary>A configuration that builds; each test breaks one thing.</summary>
+    private static Dictionary<string, string?> ValidConfig() => new()
+    {
+        ["Gateway:Cognito:Authority"] = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123xyz",
+        ["Gateway:Cognito:ClientId"] = "3n4b5urk1ft4fl3mg5e62d9ado",
+        ["Gateway:Policies:admins:Groups:0"] = "admins",
+        ["ReverseProxy:Routes:app:ClusterId"] = "backend",
+        ["ReverseProxy:Routes:app:Match:Path"] = "{**catch-all}",
+        ["ReverseProxy:Routes:admin:ClusterId"] = "backend",
+        ["ReverseProxy:Routes:admin:Match:Path"] = "/admin/{**rest}",
+        ["ReverseProxy:Routes:admin:AuthorizationPolicy"] = "admins",
+        ["ReverseProxy:Clusters:backend:Destinations:d1:Address"] = "http://127.0.0.1:9",
+    };
+
+    private static Dictionary<string, string?> With(Dictionary<string, string?> config, params (string Key, string? Value)[] changes)
+    {
+        foreach (var (key, value) in changes)
+        {
+            if (value is null)
+            {
+                config.Remove(key);
+            }
+            else
+            {
+                config[key] = value;
+            }
+        }
+
+        return config;
+    }
+
+    private static GatewayConfigurationException BuildFails(Dictionary<string, string?> config)
+    {
+        WebApplicationHolder? built = null;
+        var ex = Record.Exception(() =>
+        {
+            built = new WebApplicationHolder(GatewayApp.Build([], b => GatewayHost.Configure(b, config)));
+        });
+        built?.Dispose();
+        Assert.True(ex is not null, "GatewayApp.Build accepted the configuration");
+        return Assert.IsType<GatewayConfigurationException>(ex);
+    }
+
+    private sealed class WebApplicationHolder(Microsoft.AspNetCore.Builder.WebApplication app) : IDisposable
+    {
+        public void Dispose() => ((IDisposable)app).Dispose();
+    }
+
+    private static void AssertNames(GatewayConfigurationException ex, params string[] fragments)
+    {
+        foreach (var fragment in fragments)
+        {
+            Assert.True(ex.Message.Contains(fragment, StringComparison.Ordinal),
+                $"Expected the message to name '{fragment}':\n{ex.Message}");
+        }
+    }
+
+    [Fact]
+    public void Startup_ValidConfig_Builds()
+    {
+        using var app = new WebApplicationHolder(GatewayApp.Build([], b => GatewayHost.Configure(b, ValidConfig())));
+    }
+
+    [Fact]
+    public void Startup_UserPoolIdWithoutAuthority_Builds()
+    {
+        var config = With(ValidConfig(), ("Gateway:Cognito:Authority", null), ("Gateway:Cognito:UserPoolId", "eu-west-1_AbC123xyz"));
+
+        using var app = new WebApplicationHolder(GatewayApp.Build([], b => GatewayHost.Configure(b, config)));
+    }
+
+    [Fact]
+    public void Startup_MissingClientId_FailsWithConfigPathInMessage()
+    {
+        var ex = BuildFails(With(ValidConfig(), ("Gateway:Cognito:ClientId", null)));
+
+        AssertNames(ex, "Gateway:Cognito:ClientId");
+    }
+
+    [Fact]
+    public void Startup_NeitherCognitoNorOidc_FailsNamingBothSections()
+    {
+        var ex = BuildFails(With(ValidConfig(), ("Gateway:Cognito:Authority", null), ("Gateway:Cognito:ClientId", null)));
+
+        AssertNames(ex, "Gateway:Cognito", "Gateway:Oidc");
+    }
+
+    [Fact]
+    public void Startup_BothCognitoAndOidc_FailsNamingBothSections()
+    {
+        var ex = BuildFails(With(ValidConfig(),
+            ("Gateway:Oidc:Authority", "https://login.example.com/realms/main"),
+            ("Gateway:Oidc:ClientId", "gateway")));
+
+        AssertNames(ex, "Gateway:Cognito", "Gateway:Oidc");
+    }
+
+    [Fact]
+    public void Startup_CognitoWithoutUserPoolIdOrAuthority_FailsNamingUserPoolId()
+    {
+        var ex = BuildFails(With(ValidConfig(), ("Gateway:Cognito:Authority", null)));
+
+        AssertNames(ex, "Gateway:Cognito:UserPoolId");
+    }
+
+    [Theory]
+    [InlineData("AbC123xyz")]
+    [InlineData("us-east-1_")]
+    [InlineData("not a pool id")]
+    public void Startup_MalformedUserPoolId_FailsNamingUserPoolId(string poolId)
+    {
+        var ex = BuildFails(With(ValidConfig(), ("Gateway:Cognito:Authority", null), ("Gateway:Cognito:UserPoolId", poolId)));
+
+        AssertNames(ex, "Gateway:Cognito:UserPoolId");
+    }
+
+    [Fact]
+    public void Startup_HttpAuthorityOnNonLoopbackHost_FailsNamingAuthority()
+    {
+        var ex = BuildFails(With(ValidConfig(), ("Gateway:Cognito:Authority", "http://cognito.example.com/us-east-1_AbC123xyz")));
+
+        AssertNames(ex, "Gateway:Cognito:Authority");
+    }
+
+    [Fact]
+    public void Startup_OidcHttpAuthorityOnNonLoopbackHost_FailsNamingAuthority()
+    {
+        var ex = BuildFails(With(ValidConfig(),
+            ("Gateway:Cognito:Authority", null), ("Gateway:Cognito:ClientId", null),
+            ("Gateway:Oidc:Authority", "http://login.example.com/realms/main"), ("Gateway:Oidc:ClientId", "gateway")));
+
+        AssertNames(ex, "Gateway:Oidc:Authority");
+    }
+
+    [Fact]
+    public void Startup_HttpAuthorityOnLoopback_Builds()
+    {
+        var config = With(ValidConfig(), ("Gateway:Cognito:Authority", "http://127.0.0.1:5999/us-east-1_AbC123xyz"));
+
+        using var app = new WebApplicationHolder(GatewayApp.Build([], b => GatewayHost.Configure(b, config)));
+    }
+
+    [Theory]
+    [InlineData("http://auth.example.com")]
+    [InlineData("my domain!")]
+    [InlineData("ftp://auth.example.com")]
+    public void Startup_DomainNeitherPrefixNorHttpsUrl_FailsNamingDomain(string domain)
+    {
+        var ex = BuildFails(With(ValidConfig(), ("Gateway:Cognito:Domain", domain)));
+
+        AssertNames(ex, "Gateway:Cognito:Domain");
+    }
+
+    [Theory]
+    [InlineData("myapp")]
+    [InlineData("https://auth.example.com")]
+    public void Startup_DomainPrefixOrHttpsUrl_Builds(string domain)
+    {
+        var config = With(ValidConfig(), ("Gateway:Cognito:Domain", domain));
+
+        using var app = new WebApplicationHolder(GatewayApp.Build([], b => GatewayHost.Configure(b, config)));
+    }
+
+    [Fact]
+    public void Startup_GroupsScopeRequested_FailsNamingScopes()
+    {
+        var ex = BuildFails(With(ValidConfig(), ("Gateway:Cognito:Scopes", "openid email groups")));
+
+        AssertNames(ex, "Gateway:Cognito:Scopes", "groups");
+    }
+
+    [Fact]
+    public void Startup_UnknownRoutePolicy_FailsNamingRoute()
+    {
+        var ex = BuildFails(With(ValidConfig(),
+            ("ReverseProxy:Routes:reports:ClusterId", "backend"),
+            ("ReverseProxy:Routes:reports:Match:Path", "/reports/{**rest}"),
+            ("ReverseProxy:Routes:reports:AuthorizationPolicy", "superusers")));
+
+        AssertNames(ex, "reports", "superusers");
+    }
+
+    [Theory]
+    [InlineData("not-an-ip")]
+    [InlineData("10.0.0.0/99")]
+    [InlineData("300.1.1.1")]
+    public void Startup_BadTrustedProxyEntry_FailsNamingKey(string entry)
+    {
+        var ex = BuildFails(With(ValidConfig(), ("Gateway:TrustedProxies:0", entry)));
+
+        AssertNames(ex, "Gateway:TrustedProxies");
+    }
+
+    [Theory]
+    [InlineData("gw.example.com")]
+    [InlineData("ftp://gw.example.com")]
+    [InlineData("not a url")]
+    public void Startup_BadPublicOrigin_FailsNamingKey(string origin)
+    {
+        var ex = BuildFails(With(ValidConfig(), ("Gateway:PublicOrigin", origin)));
+
+        AssertNames(ex, "Gateway:PublicOrigin");
+    }
+
+    [Fact]
+    public void Startup_BadUnauthenticatedMetadata_FailsNamingRouteAndKey()
+    {
+        var ex = BuildFails(With(ValidConfig(),
+            ("ReverseProxy:Routes:legacyapi:ClusterId", "backend"),
+            ("ReverseProxy:Routes:legacyapi:Match:Path", "/legacy-api/{**rest}"),
+            ("ReverseProxy:Routes:legacyapi:Metadata:Gateway.Unauthenticated", "Sometimes")));
+
+        AssertNames(ex, "legacyapi", "Gateway.Unauthenticated");
+    }
+
+    [Fact]
+    public void Startup_SeveralProblems_AllListedInOneMessage()
+    {
+        var ex = BuildFails(With(ValidConfig(),
+            ("Gateway:Cognito:ClientId", null),
+            ("Gateway:PublicOrigin", "gw.example.com"),
+            ("Gateway:TrustedProxies:0", "not-an-ip"),
+            ("Gateway:Cognito:Scopes", "openid groups")));
+
+        AssertNames(ex, "Gateway:Cognito:ClientId", "Gateway:PublicOrigin", "Gateway:TrustedProxies", "Gateway:Cognito:Scopes");
+        Assert.True(ex.Problems.Count >= 4, string.Join("\n", ex.Problems));
+    }
+
+    [Fact]
+    public void Startup_Problems_FormattedAsHeaderLineThenOneDashLinePerProblem()
+    {
+        var ex = BuildFails(With(ValidConfig(), ("Gateway:Cognito:ClientId", null), ("Gateway:PublicOrigin", "gw.example.com")));
+
+        var lines = ex.Message.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList();
+        Assert.False(lines[0].StartsWith("- ", StringComparison.Ordinal), ex.Message);
+        Assert.Equal(ex.Problems.Count, lines.Count - 1);
+        Assert.All(lines.Skip(1), l => Assert.StartsWith("- ", l));
+        Assert.All(ex.Problems, p => Assert.Contains("- " + p, ex.Message));
+    }
+
+    [Fact]
+    public void Startup_ClientSecretConfigured_NeverAppearsInMessage()
+    {
+        var ex = BuildFails(With(ValidConfig(),
+            ("Gateway:Cognito:ClientId", null),
+            ("Gateway:Cognito:ClientSecret", Secret),
+            ("Gateway:Cognito:Domain", "http://auth.example.com"),
+            ("Gateway:Oidc:ClientSecret", Secret)));
+
+        Assert.DoesNotContain(Secret, ex.Message);
+        Assert.All(ex.Problems, p => Assert.DoesNotContain(Secret, p));
+    }
+
+    [Fact]
+    public async Task GatewayProcess_BadConfigFromEnvironment_ExitsNonZeroWithMessage()
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "Gateway.dll");
+        Assert.True(File.Exists(dll), $"Gateway.dll not found in {AppContext.BaseDirectory}");
+
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add(dll);
+        foreach (var key in psi.Environment.Keys.Where(k =>
+                     k.StartsWith("Gateway__", StringComparison.OrdinalIgnoreCase) ||
+                     k.StartsWith("ReverseProxy__", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            psi.Environment.Remove(key);
+        }
+
+        psi.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        psi.Environment["Gateway__Cognito__Authority"] = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123xyz";
+        psi.Environment["Gateway__TrustedProxies__0"] = "not-an-ip";
+        psi.Environment["Gateway__Cognito__ClientSecret"] = Secret;
+
+        using var process = Process.Start(psi)!;
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail("The gateway kept running with a bad configuration (killed after 60 s)");
+        }
+
+        var output = await stdout + "\n" + await stderr;
+        Assert.NotEqual(0, process.ExitCode);
+        Assert.Contains("Gateway:Cognito:ClientId", output);
+        Assert.Contains("Gateway:TrustedProxies", output);
+        Assert.DoesNotContain(Secret, output);
+    }
+}
