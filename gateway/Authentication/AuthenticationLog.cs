@@ -33,4 +33,7 @@ internal static partial class AuthenticationLog
 
     [LoggerMessage(LogEventIds.InsecureSignInRefused, LogLevel.Warning, "Refused to start sign-in: the callback URL would be {RedirectUri}, plain http on a non-loopback host. Set Gateway:PublicOrigin or Gateway:TrustedProxies.")]
     public static partial void InsecureSignInRefused(this ILogger logger, string redirectUri);
+
+    [LoggerMessage(LogEventIds.BearerTokenRejected, LogLevel.Information, "Refused a bearer token on {Path}: {Reason}")]
+    public static partial void BearerTokenRejected(this ILogger logger, string path, string reason);
 }

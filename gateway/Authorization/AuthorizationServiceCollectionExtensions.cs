@@ -6,19 +6,15 @@ namespace Gateway.Authorization;
 
 internal static class AuthorizationServiceCollectionExtensions
 {
-    /// <summary>Fail closed (a route naming no policy needs a signed-in user) plus the named group policies.</summary>
-    public static IServiceCollection AddGatewayAuthorization(this IServiceCollection services, GatewayOptions options, IdentityProviderSettings provider)
+    /// <summary>Fail closed (a route naming no policy needs a signed-in user) plus the named policies, served from a reloadable store.</summary>
+    public static IServiceCollection AddGatewayAuthorization(this IServiceCollection services)
     {
         services.AddAuthorization(authorization =>
         {
             authorization.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
-            foreach (var (name, policy) in options.Policies)
-            {
-                authorization.AddPolicy(name, builder => builder
-                    .RequireAuthenticatedUser()
-                    .RequireClaim(provider.GroupsClaim, policy.Groups));
-            }
         });
+        services.AddSingleton<GatewayPolicyStore>();
+        services.AddSingleton<IAuthorizationPolicyProvider, GatewayAuthorizationPolicyProvider>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, GatewayAuthorizationResultHandler>();
         return services;
     }

@@ -5,17 +5,22 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 using Yarp.ReverseProxy.Model;
 
 namespace Gateway.Authorization;
 
 /// <summary>
 /// Decides what an unauthenticated or unauthorized request sees: browsers are sent to sign in,
-/// API/XHR callers get 401 JSON (never a redirect to HTML), signed-in users outside a policy get 403,
-/// and a route's <c>Gateway.Unauthenticated</c> metadata can force Redirect, Deny or Allow.
+/// API/XHR callers and WebSocket upgrades get 401 JSON (never a redirect to HTML), signed-in users outside
+/// a policy get 403, a refused bearer token gets 401 with <c>WWW-Authenticate: Bearer error="invalid_token"</c>,
+/// and a route's <c>Gateway.*</c> metadata can force Redirect, Deny or Allow and let CORS preflights through.
 /// </summary>
 internal sealed class GatewayAuthorizationResultHandler(IOptions<GatewayOptions> gatewayOptions) : IAuthorizationMiddlewareResultHandler
 {
+    private const string CookieChallenge = "Cookie realm=\"gateway\"";
+    private const string BearerChallenge = "Bearer realm=\"gateway\"";
+
     public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
         if (authorizeResult.Succeeded)
@@ -24,29 +29,39 @@ internal sealed class GatewayAuthorizationResultHandler(IOptions<GatewayOptions>
             return;
         }
 
-        if (authorizeResult.Forbidden && context.User.Identity?.IsAuthenticated == true)
-        {
-            await ErrorResponses.WriteAsync(
-                context,
-                StatusCodes.Status403Forbidden,
-                "forbidden",
-                "You don't have access to this page",
-                "You are signed in, but your account is not in a group that may open this page. Ask the site's administrator for access, or sign in with another account.",
-                gatewayOptions.Value.BasePath + "/sign_out",
-                "Sign out");
-            return;
-        }
-
-        var behavior = RouteBehavior(context);
-        if (behavior == UnauthenticatedBehavior.Allow)
+        var route = context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>();
+        var settings = route is null ? RouteSettings.Default : RouteSettings.For(route.Config);
+        if (settings.AllowCorsPreflight && RequestKind.IsCorsPreflight(context.Request))
         {
             await next(context);
             return;
         }
 
-        if (behavior == UnauthenticatedBehavior.Deny || (behavior == UnauthenticatedBehavior.Auto && RequestKind.IsApiRequest(context.Request)))
+        var user = context.User;
+        if (authorizeResult.Forbidden && user.Identity?.IsAuthenticated == true)
         {
-            await WriteUnauthenticatedAsync(context, gatewayOptions.Value.BasePath);
+            await WriteForbiddenAsync(context, authorizeResult.AuthorizationFailure, ScopeRequirement.IsBearerCaller(user));
+            return;
+        }
+
+        if (settings.Bearer && BearerSelection.HasBearerHeader(context.Request))
+        {
+            // The caller chose to authenticate with a token and it was refused: say why, even on Allow routes.
+            await context.ChallengeAsync(GatewaySchemes.Bearer);
+            return;
+        }
+
+        if (settings.Unauthenticated == UnauthenticatedBehavior.Allow)
+        {
+            await next(context);
+            return;
+        }
+
+        if (settings.Unauthenticated == UnauthenticatedBehavior.Deny ||
+            RequestKind.IsUpgradeRequest(context) ||
+            (settings.Unauthenticated == UnauthenticatedBehavior.Auto && RequestKind.IsApiRequest(context.Request)))
+        {
+            await WriteUnauthenticatedAsync(context, gatewayOptions.Value.BasePath, settings.Bearer);
             return;
         }
 
@@ -56,7 +71,7 @@ internal sealed class GatewayAuthorizationResultHandler(IOptions<GatewayOptions>
             new AuthenticationProperties { RedirectUri = request.PathBase + request.Path + request.QueryString });
     }
 
-    public static Task WriteUnauthenticatedAsync(HttpContext context, string basePath)
+    public static Task WriteUnauthenticatedAsync(HttpContext context, string basePath, bool bearer = false)
     {
         var request = context.Request;
         var signIn = basePath + "/sign_in?rd=" + Uri.EscapeDataString(request.PathBase + request.Path + request.QueryString);
@@ -68,13 +83,29 @@ internal sealed class GatewayAuthorizationResultHandler(IOptions<GatewayOptions>
             "You need to sign in to open this page.",
             signIn,
             "Sign in",
-            wwwAuthenticate: "Cookie realm=\"gateway\"");
+            wwwAuthenticate: bearer ? new StringValues([CookieChallenge, BearerChallenge]) : CookieChallenge);
     }
 
-    private static UnauthenticatedBehavior RouteBehavior(HttpContext context)
+    private Task WriteForbiddenAsync(HttpContext context, AuthorizationFailure? failure, bool bearerCaller)
     {
-        var route = context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>();
-        var value = route?.Config.Metadata?.GetValueOrDefault(RouteMetadataKeys.Unauthenticated);
-        return GatewayConfigurationValidator.TryParseBehavior(value, out var behavior) ? behavior : UnauthenticatedBehavior.Deny;
+        if (!bearerCaller)
+        {
+            return ErrorResponses.WriteAsync(
+                context,
+                StatusCodes.Status403Forbidden,
+                "forbidden",
+                "You don't have access to this page",
+                "You are signed in, but your account does not meet this page's access rules (for example a group it must be in). Ask the site's administrator for access, or sign in with another account.",
+                gatewayOptions.Value.BasePath + "/sign_out",
+                "Sign out");
+        }
+
+        var scopes = failure?.FailedRequirements.OfType<ScopeRequirement>().SelectMany(r => r.Scopes).Distinct(StringComparer.Ordinal).ToArray() ?? [];
+        return scopes.Length > 0
+            ? ErrorResponses.WriteAsync(context, StatusCodes.Status403Forbidden, "insufficient_scope", "Insufficient scope",
+                "The access token lacks a scope this route needs.",
+                wwwAuthenticate: $"Bearer realm=\"gateway\", error=\"insufficient_scope\", scope=\"{string.Join(' ', scopes)}\"", forceJson: true)
+            : ErrorResponses.WriteAsync(context, StatusCodes.Status403Forbidden, "forbidden", "Forbidden",
+                "The token is valid, but its user does not meet this route's access rules.", forceJson: true);
     }
 }

@@ -40,7 +40,8 @@ internal static partial class GatewayConfigurationValidator
         }
 
         ValidateGateway(options, problems);
-        ValidateRoutes(options, configuration, problems);
+        ValidateBearer(options, hasCognito, problems);
+        ValidateRoutes(options.Policies, options.BasePath, hasOidc && !hasCognito ? ProviderDialect.Oidc : ProviderDialect.Cognito, configuration, problems);
         return problems;
     }
 
@@ -218,23 +219,92 @@ internal static partial class GatewayConfigurationValidator
             }
         }
 
-        foreach (var (name, policy) in options.Policies)
+        ValidatePolicies(options.Policies, problems);
+    }
+
+    /// <summary>Checks the named policies (also on configuration reload).</summary>
+    public static void ValidatePolicies(IReadOnlyDictionary<string, PolicyOptions> policies, List<string> problems)
+    {
+        foreach (var (name, policy) in policies)
         {
+            var key = $"Gateway:Policies:{name}";
             if (string.Equals(name, GatewayPolicies.Default, StringComparison.OrdinalIgnoreCase) ||
                 string.Equals(name, GatewayPolicies.Anonymous, StringComparison.OrdinalIgnoreCase))
             {
-                problems.Add($"Gateway:Policies:{name} uses a reserved name; 'default' and 'anonymous' are built in, pick another name.");
+                problems.Add($"{key} uses a reserved name; 'default' and 'anonymous' are built in, pick another name.");
             }
 
-            if (policy.Groups.Count == 0 || policy.Groups.Any(string.IsNullOrWhiteSpace))
+            if (!policy.HasRequirements)
             {
-                problems.Add($"Gateway:Policies:{name}:Groups must list at least one group name, e.g. Gateway:Policies:{name}:Groups:0 = 'admins'.");
+                problems.Add($"{key} has no requirement; set at least one of Groups, AllGroups, Claims, EmailDomains, RequireVerifiedEmail or Scopes (e.g. {key}:Groups:0 = 'admins'), or use 'default' for any signed-in user.");
+            }
+
+            CheckList($"{key}:Groups", policy.Groups, "a group name, e.g. 'admins'", problems);
+            CheckList($"{key}:AllGroups", policy.AllGroups, "a group name, e.g. 'admins'", problems);
+            CheckList($"{key}:Scopes", policy.Scopes, "an OAuth scope, e.g. 'orders/read'", problems);
+            for (var i = 0; i < policy.Scopes.Count; i++)
+            {
+                if (policy.Scopes[i].Any(c => c is ' ' or '"' or '\\' || char.IsControl(c)))
+                {
+                    problems.Add($"{key}:Scopes:{i} contains a space, quote or backslash (got '{policy.Scopes[i]}'); list each scope as its own entry, e.g. 'orders/read'.");
+                }
+            }
+
+            for (var i = 0; i < policy.EmailDomains.Count; i++)
+            {
+                var domain = policy.EmailDomains[i];
+                if (!EmailDomainPattern().IsMatch(domain.Trim()))
+                {
+                    problems.Add($"{key}:EmailDomains:{i} is not a domain name (got '{domain}'); use the part after '@', e.g. 'example.com' (exact match, no wildcards).");
+                }
+            }
+
+            foreach (var (claimType, values) in policy.Claims)
+            {
+                if (string.IsNullOrWhiteSpace(claimType) || claimType.Any(char.IsControl))
+                {
+                    problems.Add($"{key}:Claims has an empty or invalid claim type; use a claim type such as 'custom:department'.");
+                }
+
+                if (values.Count == 0 || values.Any(string.IsNullOrWhiteSpace))
+                {
+                    problems.Add($"{key}:Claims:{claimType} must list at least one accepted value and no empty ones, e.g. {key}:Claims:{claimType}:0 = 'Engineering'.");
+                }
             }
         }
     }
 
-    private static void ValidateRoutes(GatewayOptions options, IConfiguration configuration, List<string> problems)
+    private static void CheckList(string key, List<string> values, string example, List<string> problems)
     {
+        for (var i = 0; i < values.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(values[i]))
+            {
+                problems.Add($"{key}:{i} is empty; give {example} or remove the entry.");
+            }
+        }
+    }
+
+    private static void ValidateBearer(GatewayOptions options, bool hasCognito, List<string> problems)
+    {
+        var bearer = options.Bearer;
+        if (!hasCognito && (bearer.AllowedClientIds.Count > 0 || bearer.ForwardAuth))
+        {
+            problems.Add("Gateway:Bearer is only supported with Gateway:Cognito (the access-token rules are Cognito's: token_use and client_id); remove the section.");
+        }
+
+        CheckList("Gateway:Bearer:AllowedClientIds", bearer.AllowedClientIds, "an app client id", problems);
+    }
+
+    /// <summary>Checks every route's policy name and Gateway.* metadata (also on configuration reload).</summary>
+    public static void ValidateRoutes(
+        IReadOnlyDictionary<string, PolicyOptions> policies,
+        string? basePath,
+        ProviderDialect dialect,
+        IConfiguration configuration,
+        List<string> problems)
+    {
+        basePath = string.IsNullOrEmpty(basePath) ? "/oauth2" : basePath;
         foreach (var route in configuration.GetSection("ReverseProxy:Routes").GetChildren())
         {
             var key = $"ReverseProxy:Routes:{route.Key}";
@@ -242,20 +312,16 @@ internal static partial class GatewayConfigurationValidator
             if (!string.IsNullOrWhiteSpace(policy) &&
                 !string.Equals(policy, GatewayPolicies.Default, StringComparison.OrdinalIgnoreCase) &&
                 !string.Equals(policy, GatewayPolicies.Anonymous, StringComparison.OrdinalIgnoreCase) &&
-                !options.Policies.ContainsKey(policy))
+                !policies.ContainsKey(policy))
             {
-                var known = string.Join(", ", new[] { GatewayPolicies.Default, GatewayPolicies.Anonymous }.Concat(options.Policies.Keys).Select(n => $"'{n}'"));
+                var known = string.Join(", ", new[] { GatewayPolicies.Default, GatewayPolicies.Anonymous }.Concat(policies.Keys).Select(n => $"'{n}'"));
                 problems.Add($"{key}:AuthorizationPolicy names an unknown policy (got '{policy}'); use one of {known}, or define it under Gateway:Policies:{policy}.");
             }
 
-            var behavior = route[$"Metadata:{RouteMetadataKeys.Unauthenticated}"];
-            if (behavior is not null && !TryParseBehavior(behavior, out _))
-            {
-                problems.Add($"{key}:Metadata:{RouteMetadataKeys.Unauthenticated} has an unknown value (got '{behavior}'); use 'Redirect', 'Deny' or 'Allow', or remove it for the automatic choice.");
-            }
+            var metadata = route.GetSection("Metadata").GetChildren().ToDictionary(c => c.Key, c => c.Value, StringComparer.OrdinalIgnoreCase);
+            problems.AddRange(RouteSettings.Validate(route.Key, metadata, dialect));
 
             var path = route["Match:Path"];
-            var basePath = options.BasePath ?? "/oauth2";
             if (path is not null && (path.Equals(basePath, StringComparison.OrdinalIgnoreCase) || path.StartsWith(basePath + "/", StringComparison.OrdinalIgnoreCase)))
             {
                 problems.Add($"{key}:Match:Path is under the gateway's own endpoints (got '{path}'); choose a path outside '{basePath}'.");
@@ -263,16 +329,8 @@ internal static partial class GatewayConfigurationValidator
         }
     }
 
-    public static bool TryParseBehavior(string? value, out UnauthenticatedBehavior behavior)
-    {
-        behavior = UnauthenticatedBehavior.Auto;
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            return true;
-        }
-
-        return Enum.TryParse(value.Trim(), ignoreCase: true, out behavior) && Enum.IsDefined(behavior) && !int.TryParse(value, out _);
-    }
+    [GeneratedRegex(@"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")]
+    private static partial Regex EmailDomainPattern();
 
     [GeneratedRegex(@"^[a-z]{2}(-[a-z]+)+-\d+_[A-Za-z0-9]+$")]
     private static partial Regex UserPoolIdPattern();

@@ -23,8 +23,15 @@ public sealed class GatewayOptions
     /// <summary>Header name → claim type. An empty claim removes a default header.</summary>
     public Dictionary<string, string> IdentityHeaders { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Named authorization policies that routes reference by name.</summary>
+    /// <summary>
+    /// Named authorization policies that routes reference by name (re-read on configuration reload). Filled by
+    /// <see cref="PolicyConfiguration"/>, never by the binder (claim types contain ':'), hence the key name nobody uses.
+    /// </summary>
+    [ConfigurationKeyName("Policies(read by PolicyConfiguration)")]
     public Dictionary<string, PolicyOptions> Policies { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Cognito access tokens accepted as <c>Authorization: Bearer</c> on routes that allow them.</summary>
+    public BearerOptions Bearer { get; set; } = new();
 }
 
 /// <summary>"Gateway:Cognito": an Amazon Cognito user pool (Cognito dialect).</summary>
@@ -60,9 +67,44 @@ public sealed class SessionOptions
     public TimeSpan Lifetime { get; set; } = TimeSpan.FromHours(8);
 }
 
-/// <summary>"Gateway:Policies:NAME".</summary>
+/// <summary>
+/// "Gateway:Policies:NAME": every listed requirement must hold (AND); within one requirement the values are
+/// alternatives (OR) except <see cref="AllGroups"/>.
+/// </summary>
 public sealed class PolicyOptions
 {
     /// <summary>The user must be in at least one of these groups.</summary>
     public List<string> Groups { get; set; } = [];
+
+    /// <summary>The user must be in every one of these groups.</summary>
+    public List<string> AllGroups { get; set; } = [];
+
+    /// <summary>
+    /// Claim type → accepted values: the user needs one accepted value for every listed claim type. Claim types
+    /// may contain ':' (<c>custom:department</c>), so this is read by <see cref="PolicyConfiguration"/>, not the binder.
+    /// </summary>
+    public Dictionary<string, List<string>> Claims { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The user's <c>email</c> must be in one of these domains (exact match, case-insensitive).</summary>
+    public List<string> EmailDomains { get; set; } = [];
+
+    /// <summary>The user's <c>email_verified</c> must be true (JSON true or the string "true", as Cognito's userInfo sends it).</summary>
+    public bool RequireVerifiedEmail { get; set; }
+
+    /// <summary>Bearer callers only: the access token's space-separated <c>scope</c> claim must contain every one of these.</summary>
+    public List<string> Scopes { get; set; } = [];
+
+    /// <summary>True when the policy asks for anything beyond being signed in.</summary>
+    public bool HasRequirements =>
+        Groups.Count > 0 || AllGroups.Count > 0 || Claims.Count > 0 || EmailDomains.Count > 0 || RequireVerifiedEmail || Scopes.Count > 0;
+}
+
+/// <summary>"Gateway:Bearer".</summary>
+public sealed class BearerOptions
+{
+    /// <summary>App client ids whose access tokens are accepted (Cognito access tokens carry <c>client_id</c>, no <c>aud</c>). Empty = the configured ClientId.</summary>
+    public List<string> AllowedClientIds { get; set; } = [];
+
+    /// <summary>Accept bearer tokens on the forward-auth endpoint (<c>/oauth2/auth</c>) for every request, not only for routes with <c>Gateway.Bearer</c>.</summary>
+    public bool ForwardAuth { get; set; }
 }

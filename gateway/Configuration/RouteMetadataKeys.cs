@@ -1,10 +1,24 @@
 namespace Gateway.Configuration;
 
-/// <summary>Keys the gateway reads from a YARP route's Metadata.</summary>
+/// <summary>Keys the gateway reads from a YARP route's Metadata. Values are parsed case-insensitively.</summary>
 public static class RouteMetadataKeys
 {
+    /// <summary>Prefix of every key the gateway owns; an unknown key with this prefix is a configuration error (a typo must not open a route).</summary>
+    public const string Prefix = "Gateway.";
+
     /// <summary>What happens to a request without a session: Redirect, Deny (401) or Allow.</summary>
     public const string Unauthenticated = "Gateway.Unauthenticated";
+
+    /// <summary>true: a CORS preflight (OPTIONS with Origin and Access-Control-Request-Method) passes without a session.</summary>
+    public const string AllowCorsPreflight = "Gateway.AllowCorsPreflight";
+
+    /// <summary>true: <c>Authorization: Bearer</c> with a Cognito access token is accepted instead of a session.</summary>
+    public const string Bearer = "Gateway.Bearer";
+
+    /// <summary>None (default) or Access: forward the caller's access token to the backend as <c>Authorization: Bearer</c>.</summary>
+    public const string ForwardToken = "Gateway.ForwardToken";
+
+    public static readonly IReadOnlyList<string> All = [Unauthenticated, AllowCorsPreflight, Bearer, ForwardToken];
 }
 
 /// <summary>Values of <see cref="RouteMetadataKeys.Unauthenticated"/>.</summary>
@@ -19,8 +33,18 @@ public enum UnauthenticatedBehavior
     /// <summary>Always answer 401.</summary>
     Deny,
 
-    /// <summary>Let the request through without identity.</summary>
+    /// <summary>Let the request through without identity (with identity headers when a session exists).</summary>
     Allow,
+}
+
+/// <summary>Values of <see cref="RouteMetadataKeys.ForwardToken"/>.</summary>
+public enum ForwardTokenMode
+{
+    /// <summary>The Authorization header is removed and no token is sent (the default).</summary>
+    None,
+
+    /// <summary>The caller's access token (bearer header or the session's saved token) is sent as <c>Authorization: Bearer</c>.</summary>
+    Access,
 }
 
 /// <summary>Reserved YARP policy names.</summary>

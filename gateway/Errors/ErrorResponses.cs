@@ -9,7 +9,7 @@ namespace Gateway.Errors;
 /// </summary>
 internal static class ErrorResponses
 {
-    public static async Task WriteAsync(HttpContext context, int statusCode, string code, string title, string message, string? retryUrl = null, string? retryText = null, string? wwwAuthenticate = null)
+    public static async Task WriteAsync(HttpContext context, int statusCode, string code, string title, string message, string? retryUrl = null, string? retryText = null, Microsoft.Extensions.Primitives.StringValues wwwAuthenticate = default, bool forceJson = false)
     {
         var response = context.Response;
         if (response.HasStarted)
@@ -21,7 +21,7 @@ internal static class ErrorResponses
         response.Clear();
         response.StatusCode = statusCode;
         response.Headers.CacheControl = "no-store";
-        if (wwwAuthenticate is not null)
+        if (!Microsoft.Extensions.Primitives.StringValues.IsNullOrEmpty(wwwAuthenticate))
         {
             response.Headers.WWWAuthenticate = wwwAuthenticate;
         }
@@ -29,7 +29,7 @@ internal static class ErrorResponses
         response.Headers.XContentTypeOptions = "nosniff";
         response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'";
 
-        if (RequestKind.IsApiRequest(context.Request))
+        if (forceJson || RequestKind.IsApiRequest(context.Request))
         {
             response.ContentType = "application/json; charset=utf-8";
             var payload = new Dictionary<string, object?> { ["error"] = code, ["message"] = message, ["status"] = statusCode };

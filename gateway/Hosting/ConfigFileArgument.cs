@@ -51,14 +51,18 @@ internal static class ConfigFileArgument
         return (rest.ToArray(), path, problem);
     }
 
-    /// <summary>Inserts the JSON file just before the unprefixed environment-variable source (so env vars and the command line still win).</summary>
+    /// <summary>
+    /// Inserts the JSON file just before the unprefixed environment-variable source (so env vars and the command line still win).
+    /// The file is watched: on a change, policies and routes are re-read and validated (an invalid change is logged and ignored);
+    /// every other setting is read once at start-up.
+    /// </summary>
     public static void AddBeforeEnvironment(IConfigurationBuilder configuration, string path)
     {
         var source = new JsonConfigurationSource
         {
             Path = System.IO.Path.GetFileName(path),
             Optional = false,
-            ReloadOnChange = false,
+            ReloadOnChange = true,
             FileProvider = new PhysicalFileProvider(System.IO.Path.GetDirectoryName(path)!),
         };
 

@@ -5,6 +5,7 @@ using Gateway.Endpoints;
 using Gateway.Errors;
 using Gateway.Health;
 using Gateway.Proxy;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Diagnostics;
@@ -55,6 +56,7 @@ public static class GatewayApp
             problems.Add(ex.Message + " Fix the value's format (durations look like '08:00:00', lists use :0, :1, … keys).");
         }
 
+        options.Policies = PolicyConfiguration.Read(builder.Configuration.GetSection(GatewayOptions.SectionName + ":Policies"), problems);
         problems.AddRange(GatewayConfigurationValidator.Validate(options, builder.Configuration));
         if (problems.Count > 0)
         {
@@ -81,15 +83,19 @@ public static class GatewayApp
         services.AddSingleton<GatewayOpenIdConnectEvents>();
         services.AddSingleton<IConfigureOptions<OpenIdConnectOptions>, ConfigureOpenIdConnectOptions>();
         services.AddSingleton<IConfigureOptions<CookieAuthenticationOptions>, ConfigureSessionCookieOptions>();
+        services.AddSingleton(BearerSettings.From(options, provider));
         services.AddAuthentication(auth =>
             {
                 auth.DefaultScheme = GatewaySchemes.Session;
+                auth.DefaultAuthenticateScheme = GatewaySchemes.Auto;
                 auth.DefaultChallengeScheme = GatewaySchemes.OpenIdConnect;
                 auth.DefaultSignOutScheme = GatewaySchemes.Session;
             })
+            .AddPolicyScheme(GatewaySchemes.Auto, displayName: null, auto => auto.ForwardDefaultSelector = BearerSelection.SelectScheme)
             .AddCookie(GatewaySchemes.Session)
+            .AddScheme<AuthenticationSchemeOptions, CognitoAccessTokenHandler>(GatewaySchemes.Bearer, _ => { })
             .AddOpenIdConnect(GatewaySchemes.OpenIdConnect, _ => { });
-        services.AddGatewayAuthorization(options, provider);
+        services.AddGatewayAuthorization();
 
         if (options.TrustedProxies.Count > 0)
         {
@@ -114,6 +120,8 @@ public static class GatewayApp
 
     private static void UseGatewayPipeline(this WebApplication app, GatewayOptions options)
     {
+        // Created now, so it watches configuration reloads from the start.
+        app.Services.GetRequiredService<GatewayPolicyStore>();
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = HandleExceptionAsync, SuppressDiagnosticsCallback = _ => true });
         if (options.TrustedProxies.Count > 0)
         {

@@ -5,6 +5,8 @@ internal static class LogEventIds
 {
     public const int ConfigurationLoaded = 1001;
     public const int RoutesWithoutPolicy = 1002;
+    public const int PoliciesReloaded = 1003;
+    public const int ConfigurationReloadRejected = 1004;
 
     public const int DiscoveryLoaded = 2001;
     public const int DiscoveryFailed = 2002;
@@ -16,10 +18,13 @@ internal static class LogEventIds
     public const int RevocationFailed = 2013;
     public const int UserSignedOut = 2014;
     public const int InsecureSignInRefused = 2015;
+    public const int BearerTokenRejected = 2020;
 
     public const int SpoofedHeaderStripped = 3001;
     public const int BackendFailed = 3002;
 
     public const int ReturnUrlRejected = 5001;
     public const int UnhandledException = 5002;
+    public const int ForwardAuthDenied = 5010;
+    public const int ForwardAuthUnknownPolicy = 5011;
 }

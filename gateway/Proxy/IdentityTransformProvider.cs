@@ -1,4 +1,6 @@
+using Gateway.Authentication;
 using Gateway.Configuration;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using Yarp.ReverseProxy.Transforms;
@@ -9,17 +11,22 @@ namespace Gateway.Proxy;
 /// <summary>
 /// Adds the gateway's request transform to every route, anonymous ones included: reserved identity
 /// headers and the gateway's own cookies and the Authorization header are removed, then the signed-in
-/// user's identity headers are added.
+/// user's identity headers are added. Routes with <c>Gateway.ForwardToken: Access</c> then get the caller's access token.
+/// Also validates every route's <c>Gateway.*</c> metadata, at start-up and on each reload (YARP keeps the old
+/// routes when a reload fails validation).
 /// </summary>
-internal sealed class IdentityTransformProvider(IdentityHeaderMap map, IOptions<GatewayOptions> options, ILogger<IdentityTransformProvider> logger) : ITransformProvider
+internal sealed class IdentityTransformProvider(
+    IdentityHeaderMap map,
+    IOptions<GatewayOptions> options,
+    IdentityProviderSettings provider,
+    ILogger<IdentityTransformProvider> logger) : ITransformProvider
 {
     public void ValidateRoute(TransformRouteValidationContext context)
     {
-        var value = context.Route.Metadata?.GetValueOrDefault(RouteMetadataKeys.Unauthenticated);
-        if (!GatewayConfigurationValidator.TryParseBehavior(value, out _))
+        var metadata = context.Route.Metadata?.ToDictionary(kv => kv.Key, kv => (string?)kv.Value, StringComparer.OrdinalIgnoreCase);
+        foreach (var problem in RouteSettings.Validate(context.Route.RouteId, metadata, provider.Dialect))
         {
-            context.Errors.Add(new ArgumentException(
-                $"ReverseProxy:Routes:{context.Route.RouteId}:Metadata:{RouteMetadataKeys.Unauthenticated} has an unknown value (got '{value}'); use 'Redirect', 'Deny' or 'Allow'."));
+            context.Errors.Add(new ArgumentException(problem));
         }
     }
 
@@ -31,6 +38,34 @@ internal sealed class IdentityTransformProvider(IdentityHeaderMap map, IOptions<
     {
         var transform = new IdentityRequestTransform(map, new GatewayCookieFilter(options.Value.Session.CookieName), context.Route.RouteId, logger);
         context.RequestTransforms.Add(transform);
+        if (RouteSettings.Parse(context.Route.Metadata).ForwardToken == ForwardTokenMode.Access)
+        {
+            context.RequestTransforms.Add(new ForwardAccessTokenTransform());
+        }
+    }
+}
+
+/// <summary>
+/// <c>Gateway.ForwardToken: Access</c>: sends the caller's access token as <c>Authorization: Bearer</c> — the bearer
+/// caller's own token, or the one saved in the browser session (as saved at sign-in; it may have expired since).
+/// </summary>
+internal sealed class ForwardAccessTokenTransform : RequestTransform
+{
+    public override async ValueTask ApplyAsync(RequestTransformContext context)
+    {
+        var httpContext = context.HttpContext;
+        if (httpContext.User.Identity?.IsAuthenticated != true)
+        {
+            return;
+        }
+
+        // The default authenticate scheme picks the bearer handler or the session cookie, as for the request itself.
+        var token = await httpContext.GetTokenAsync(TokenNames.AccessToken);
+        if (!string.IsNullOrEmpty(token))
+        {
+            context.ProxyRequest.Headers.Remove("Authorization");
+            context.ProxyRequest.Headers.TryAddWithoutValidation("Authorization", "Bearer " + token);
+        }
     }
 }
 

@@ -1,0 +1,145 @@
+using Gateway.Configuration;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+
+namespace Gateway.Authorization;
+
+/// <summary>
+/// The validated named policies. On a configuration reload (the <c>--config</c> file changed) the policies are
+/// re-read and validated together with the routes' policy names and <c>Gateway.*</c> metadata; a valid set replaces the
+/// current one, an invalid one is logged problem by problem and the previous set stays in force.
+/// </summary>
+/// <remarks>
+/// YARP reloads routes from the same change and asks <see cref="GatewayAuthorizationPolicyProvider"/> whether each
+/// route's policy exists. Which change callback runs first is not defined, so <see cref="Current"/> also refreshes
+/// itself whenever the configuration's reload token has fired: whoever asks first sees the new set.
+/// </remarks>
+internal sealed class GatewayPolicyStore : IDisposable
+{
+    private readonly IConfiguration _configuration;
+    private readonly IdentityProviderSettings _provider;
+    private readonly string _basePath;
+    private readonly ILogger<GatewayPolicyStore> _logger;
+    private readonly Lock _lock = new();
+    private readonly IDisposable _subscription;
+    private IChangeToken _token;
+    private volatile IReadOnlyDictionary<string, AuthorizationPolicy> _current;
+
+    public GatewayPolicyStore(IConfiguration configuration, IdentityProviderSettings provider, IOptions<GatewayOptions> options, ILogger<GatewayPolicyStore> logger)
+    {
+        _configuration = configuration;
+        _provider = provider;
+        _basePath = options.Value.BasePath;
+        _logger = logger;
+        _token = configuration.GetReloadToken();
+        _current = Build(options.Value.Policies, provider);
+        _subscription = ChangeToken.OnChange(configuration.GetReloadToken, () => _ = Current);
+    }
+
+    /// <summary>The policies in force (refreshed first if the configuration has been reloaded).</summary>
+    public IReadOnlyDictionary<string, AuthorizationPolicy> Current
+    {
+        get
+        {
+            if (_token.HasChanged)
+            {
+                Refresh();
+            }
+
+            return _current;
+        }
+    }
+
+    private void Refresh()
+    {
+        lock (_lock)
+        {
+            if (!_token.HasChanged)
+            {
+                return;
+            }
+
+            _token = _configuration.GetReloadToken();
+            var problems = new List<string>();
+            var policies = PolicyConfiguration.Read(_configuration.GetSection(GatewayOptions.SectionName + ":Policies"), problems);
+            GatewayConfigurationValidator.ValidatePolicies(policies, problems);
+            GatewayConfigurationValidator.ValidateRoutes(policies, _basePath, _provider.Dialect, _configuration, problems);
+            if (problems.Count > 0)
+            {
+                foreach (var problem in problems)
+                {
+                    _logger.ConfigurationReloadRejected(problem);
+                }
+
+                return;
+            }
+
+            _current = Build(policies, _provider);
+            _logger.PoliciesReloaded(policies.Count);
+        }
+    }
+
+    public static IReadOnlyDictionary<string, AuthorizationPolicy> Build(IReadOnlyDictionary<string, PolicyOptions> policies, IdentityProviderSettings provider)
+    {
+        var built = new Dictionary<string, AuthorizationPolicy>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, options) in policies)
+        {
+            built[name] = BuildPolicy(options, provider);
+        }
+
+        return built;
+    }
+
+    /// <summary>Every listed requirement must hold; a signed-in user is always required.</summary>
+    public static AuthorizationPolicy BuildPolicy(PolicyOptions options, IdentityProviderSettings provider)
+    {
+        var builder = new AuthorizationPolicyBuilder().RequireAuthenticatedUser();
+        if (options.Groups.Count > 0)
+        {
+            builder.AddRequirements(new ClaimValueRequirement(provider.GroupsClaim, Trimmed(options.Groups)));
+        }
+
+        if (options.AllGroups.Count > 0)
+        {
+            builder.AddRequirements(new AllGroupsRequirement(provider.GroupsClaim, Trimmed(options.AllGroups)));
+        }
+
+        foreach (var (claimType, values) in options.Claims)
+        {
+            builder.AddRequirements(new ClaimValueRequirement(claimType, values.ToArray()));
+        }
+
+        if (options.EmailDomains.Count > 0)
+        {
+            builder.AddRequirements(new EmailDomainRequirement(Trimmed(options.EmailDomains)));
+        }
+
+        if (options.RequireVerifiedEmail)
+        {
+            builder.AddRequirements(new VerifiedEmailRequirement());
+        }
+
+        if (options.Scopes.Count > 0)
+        {
+            builder.AddRequirements(new ScopeRequirement(Trimmed(options.Scopes)));
+        }
+
+        return builder.Build();
+    }
+
+    private static string[] Trimmed(List<string> values) => values.Select(v => v.Trim()).ToArray();
+
+    public void Dispose() => _subscription.Dispose();
+}
+
+/// <summary>Serves the named policies from <see cref="GatewayPolicyStore"/>, so a reload takes effect without a restart.</summary>
+internal sealed class GatewayAuthorizationPolicyProvider(IOptions<AuthorizationOptions> options, GatewayPolicyStore store)
+    : DefaultAuthorizationPolicyProvider(options)
+{
+    /// <summary>Policies change on reload: the authorization middleware must not cache them per endpoint.</summary>
+    public override bool AllowsCachingPolicies => false;
+
+    public override Task<AuthorizationPolicy?> GetPolicyAsync(string policyName) =>
+        store.Current.TryGetValue(policyName, out var policy) ? Task.FromResult<AuthorizationPolicy?>(policy) : base.GetPolicyAsync(policyName);
+}

@@ -1,0 +1,115 @@
+using System.Runtime.CompilerServices;
+using Yarp.ReverseProxy.Configuration;
+
+namespace Gateway.Configuration;
+
+/// <summary>A route's parsed <c>Gateway.*</c> metadata. Parsed once per route config object (YARP replaces the object on reload).</summary>
+internal sealed record RouteSettings(
+    UnauthenticatedBehavior Unauthenticated,
+    bool AllowCorsPreflight,
+    bool Bearer,
+    ForwardTokenMode ForwardToken)
+{
+    private static readonly ConditionalWeakTable<RouteConfig, RouteSettings> Cache = new();
+
+    /// <summary>What a route that says nothing gets: automatic 401/redirect, no preflight bypass, no bearer, no token forwarding.</summary>
+    public static RouteSettings Default { get; } = new(UnauthenticatedBehavior.Auto, false, false, ForwardTokenMode.None);
+
+    /// <summary>The settings of a validated route. A value that does not parse (impossible after validation) falls back to the closed choice.</summary>
+    public static RouteSettings For(RouteConfig route) => Cache.GetValue(route, static r => Parse(r.Metadata));
+
+    public static RouteSettings Parse(IReadOnlyDictionary<string, string>? metadata)
+    {
+        if (metadata is null || metadata.Count == 0)
+        {
+            return Default;
+        }
+
+        return new RouteSettings(
+            TryParseEnum<UnauthenticatedBehavior>(Get(metadata, RouteMetadataKeys.Unauthenticated), out var behavior) ? behavior : UnauthenticatedBehavior.Deny,
+            TryParseBool(Get(metadata, RouteMetadataKeys.AllowCorsPreflight), out var preflight) && preflight,
+            TryParseBool(Get(metadata, RouteMetadataKeys.Bearer), out var bearer) && bearer,
+            TryParseEnum<ForwardTokenMode>(Get(metadata, RouteMetadataKeys.ForwardToken), out var forward) ? forward : ForwardTokenMode.None);
+    }
+
+    /// <summary>Every problem with a route's <c>Gateway.*</c> metadata, as "key path: what is wrong; how to fix" messages.</summary>
+    public static IEnumerable<string> Validate(string routeId, IReadOnlyDictionary<string, string?>? metadata, ProviderDialect dialect)
+    {
+        if (metadata is null)
+        {
+            yield break;
+        }
+
+        var key = $"ReverseProxy:Routes:{routeId}:Metadata";
+        foreach (var (name, value) in metadata)
+        {
+            if (!name.StartsWith(RouteMetadataKeys.Prefix, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            var known = RouteMetadataKeys.All.FirstOrDefault(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase));
+            if (known is null)
+            {
+                yield return $"{key}:{name} is not a key the gateway knows; use one of {string.Join(", ", RouteMetadataKeys.All.Select(k => $"'{k}'"))} (a misspelt key would silently change a route's protection).";
+                continue;
+            }
+
+            switch (known)
+            {
+                case RouteMetadataKeys.Unauthenticated when value is not null && !TryParseEnum<UnauthenticatedBehavior>(value, out _):
+                    yield return $"{key}:{name} has an unknown value (got '{value}'); use 'Redirect', 'Deny' or 'Allow', or remove it for the automatic choice.";
+                    break;
+                case RouteMetadataKeys.AllowCorsPreflight when !TryParseBool(value, out _):
+                    yield return $"{key}:{name} must be true or false (got '{value}'); true lets CORS preflight OPTIONS requests through without a session.";
+                    break;
+                case RouteMetadataKeys.Bearer when !TryParseBool(value, out _):
+                    yield return $"{key}:{name} must be true or false (got '{value}'); true accepts 'Authorization: Bearer' with a Cognito access token on this route.";
+                    break;
+                case RouteMetadataKeys.Bearer when dialect != ProviderDialect.Cognito && TryParseBool(value, out var on) && on:
+                    yield return $"{key}:{name} is only supported with Gateway:Cognito (the access-token rules are Cognito's: token_use and client_id); remove it or set it to false.";
+                    break;
+                case RouteMetadataKeys.ForwardToken when !TryParseEnum<ForwardTokenMode>(value, out _):
+                    yield return $"{key}:{name} has an unknown value (got '{value}'); use 'None' (default) or 'Access' to forward the caller's access token.";
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Case-insensitive lookup, whatever comparer the dictionary was built with.</summary>
+    private static string? Get(IReadOnlyDictionary<string, string> metadata, string key)
+    {
+        if (metadata.TryGetValue(key, out var value))
+        {
+            return value;
+        }
+
+        foreach (var (name, v) in metadata)
+        {
+            if (string.Equals(name, key, StringComparison.OrdinalIgnoreCase))
+            {
+                return v;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool TryParseBool(string? value, out bool result)
+    {
+        result = false;
+        return string.IsNullOrWhiteSpace(value) || bool.TryParse(value.Trim(), out result);
+    }
+
+    private static bool TryParseEnum<T>(string? value, out T result)
+        where T : struct, Enum
+    {
+        result = default;
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return true;
+        }
+
+        return !int.TryParse(value, out _) && Enum.TryParse(value.Trim(), ignoreCase: true, out result) && Enum.IsDefined(result);
+    }
+}
