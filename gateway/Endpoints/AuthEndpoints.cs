@@ -18,7 +18,7 @@ internal static class AuthEndpoints
         group.MapGet("/sign_in", SignInAsync);
         group.MapMethods("/sign_out", ["GET", "POST"], SignOutAsync);
         group.MapGet("/userinfo", UserInfoAsync);
-        group.MapMethods("/auth", ["GET", "HEAD"], ForwardAuthAsync);
+        group.MapMethods("/auth", ["GET", "HEAD"], ForwardAuth.ForwardAuthEndpoint.HandleAsync);
         return endpoints;
     }
 
@@ -119,44 +119,6 @@ internal static class AuthEndpoints
             user.FindAll(provider.GroupsClaim).Select(c => c.Value).ToArray(),
             session.Properties?.ExpiresUtc));
     }
-
-    /// <summary>Forward-auth check for nginx auth_request / Traefik ForwardAuth: 202 + identity headers, or 401.</summary>
-    private static async Task ForwardAuthAsync(HttpContext context, IdentityHeaderMap map, IOptions<GatewayOptions> options)
-    {
-        var session = await context.AuthenticateAsync(GatewaySchemes.Session);
-        if (!session.Succeeded || session.Principal is null)
-        {
-            await GatewayAuthorizationResultHandler.WriteUnauthenticatedAsync(context, options.Value.BasePath);
-            return;
-        }
-
-        var user = session.Principal;
-        context.Response.StatusCode = StatusCodes.Status202Accepted;
-        context.Response.Headers.CacheControl = "no-store";
-        foreach (var header in map.Headers)
-        {
-            var values = user.FindAll(header.Claim).Select(c => c.Value).ToArray();
-            if (values.Length > 0)
-            {
-                var value = HeaderValueEncoder.Encode(string.Join(',', values));
-                context.Response.Headers[header.Name] = value;
-                var authRequestName = AuthRequestHeaderName(header.Name);
-                if (authRequestName is not null)
-                {
-                    context.Response.Headers[authRequestName] = value;
-                }
-            }
-        }
-    }
-
-    private static string? AuthRequestHeaderName(string header) => header switch
-    {
-        "X-Forwarded-User" => "X-Auth-Request-User",
-        "X-Forwarded-Email" => "X-Auth-Request-Email",
-        "X-Forwarded-Groups" => "X-Auth-Request-Groups",
-        "X-Forwarded-Preferred-Username" => "X-Auth-Request-Preferred-Username",
-        _ => null,
-    };
 
     private static string PublicOrigin(HttpContext context) => context.Request.Scheme + "://" + context.Request.Host.Value;
 

@@ -3,6 +3,7 @@ using Gateway.Authorization;
 using Gateway.Configuration;
 using Gateway.Endpoints;
 using Gateway.Errors;
+using Gateway.ForwardAuth;
 using Gateway.Health;
 using Gateway.Proxy;
 using Microsoft.AspNetCore.Authentication;
@@ -112,6 +113,8 @@ public static class GatewayApp
             });
         }
 
+        services.AddSingleton(new TrustedProxies(options));
+        services.AddSingleton<ForwardAuthRouteMatcher>();
         services.AddHealthChecks().AddCheck<IdentityProviderHealthCheck>("identity-provider", tags: [HealthEndpoints.ReadyTag]);
         services.AddReverseProxy()
             .LoadFromConfig(configuration.GetSection("ReverseProxy"))
@@ -125,6 +128,7 @@ public static class GatewayApp
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = HandleExceptionAsync, SuppressDiagnosticsCallback = _ => true });
         if (options.TrustedProxies.Count > 0)
         {
+            app.Use(TrustedProxies.RecordPeerAsync);
             app.UseForwardedHeaders();
         }
 

@@ -1,0 +1,210 @@
+using System.Security.Claims;
+using Gateway.Authentication;
+using Gateway.Authorization;
+using Gateway.Configuration;
+using Gateway.Errors;
+using Gateway.Proxy;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Configuration;
+
+namespace Gateway.ForwardAuth;
+
+/// <summary>
+/// <c>GET /oauth2/auth</c> for nginx <c>auth_request</c>, Traefik ForwardAuth and Caddy <c>forward_auth</c>:
+/// 202 with identity headers (oauth2-proxy's <c>X-Auth-Request-*</c> names plus the configured ones), 401 without a
+/// session (or with a refused bearer token), 403 when a policy fails.
+/// <list type="bullet">
+/// <item>Which rules apply: from a <c>Gateway:TrustedProxies</c> address, the original request
+/// (<c>X-Forwarded-Uri</c> or <c>X-Original-URI</c>, and <c>X-Forwarded-Method</c>) is matched against the YARP
+/// routes and that route's <c>AuthorizationPolicy</c> and metadata apply; from anyone else those headers are ignored
+/// (so a forged <c>X-Forwarded-Uri</c> cannot borrow an anonymous route's rules). No matching route means "signed in".</item>
+/// <item><c>?policy=NAME</c> and <c>?allowed_groups=a,b</c> (any of) add requirements on top.</item>
+/// <item>Bearer tokens are accepted when the matched route has <c>Gateway.Bearer</c> or <c>Gateway:Bearer:ForwardAuth</c> is true.</item>
+/// </list>
+/// </summary>
+internal static class ForwardAuthEndpoint
+{
+    private static readonly string[] UriHeaders = ["X-Forwarded-Uri", "X-Original-URI"];
+
+    public static async Task HandleAsync(
+        HttpContext context,
+        IdentityHeaderMap map,
+        IdentityProviderSettings provider,
+        IOptions<GatewayOptions> options,
+        TrustedProxies trustedProxies,
+        ForwardAuthRouteMatcher routes,
+        IAuthorizationPolicyProvider policies,
+        IAuthorizationService authorization,
+        ILoggerFactory loggers)
+    {
+        var logger = loggers.CreateLogger(typeof(ForwardAuthEndpoint));
+        var basePath = options.Value.BasePath;
+        context.Response.Headers.CacheControl = "no-store";
+
+        var route = trustedProxies.IsTrusted(context) ? OriginalRoute(context, routes) : null;
+        var originalMethod = route is null ? null : OriginalMethod(context);
+        var settings = route is null ? RouteSettings.Default : RouteSettings.Parse(route.Metadata);
+        var anonymousRoute = route is not null && string.Equals(route.AuthorizationPolicy, GatewayPolicies.Anonymous, StringComparison.OrdinalIgnoreCase);
+
+        // Requirements: the matched route's policy, then ?policy= and ?allowed_groups=.
+        var required = new List<(string Name, AuthorizationPolicy Policy)>();
+        if (route is not null && !anonymousRoute &&
+            !string.IsNullOrEmpty(route.AuthorizationPolicy) &&
+            !string.Equals(route.AuthorizationPolicy, GatewayPolicies.Default, StringComparison.OrdinalIgnoreCase) &&
+            await policies.GetPolicyAsync(route.AuthorizationPolicy) is { } routePolicy)
+        {
+            required.Add((route.AuthorizationPolicy, routePolicy));
+        }
+
+        var policyName = context.Request.Query["policy"].ToString();
+        if (policyName.Length > 0)
+        {
+            if (string.Equals(policyName, GatewayPolicies.Anonymous, StringComparison.OrdinalIgnoreCase) ||
+                string.Equals(policyName, GatewayPolicies.Default, StringComparison.OrdinalIgnoreCase) ||
+                await policies.GetPolicyAsync(policyName) is not { } namedPolicy)
+            {
+                logger.ForwardAuthUnknownPolicy(policyName.Length <= 64 ? policyName : policyName[..64]);
+                await ErrorResponses.WriteAsync(context, StatusCodes.Status400BadRequest, "unknown_policy", "Unknown policy",
+                    "The forward-auth request names a policy that is not defined under Gateway:Policies.", forceJson: true);
+                return;
+            }
+
+            required.Add((policyName, namedPolicy));
+        }
+
+        var allowedGroups = context.Request.Query["allowed_groups"].ToString()
+            .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (allowedGroups.Length > 0)
+        {
+            required.Add(("allowed_groups", new AuthorizationPolicyBuilder()
+                .RequireAuthenticatedUser()
+                .AddRequirements(new ClaimValueRequirement(provider.GroupsClaim, allowedGroups))
+                .Build()));
+        }
+
+        var openToAnyone = required.Count == 0 && (anonymousRoute || settings.Unauthenticated == UnauthenticatedBehavior.Allow ||
+                                                   (settings.AllowCorsPreflight && IsPreflight(context, originalMethod)));
+
+        var bearerAllowed = options.Value.Bearer.ForwardAuth || settings.Bearer;
+        var useBearer = bearerAllowed && BearerSelection.HasBearerHeader(context.Request);
+        var result = await context.AuthenticateAsync(useBearer ? GatewaySchemes.Bearer : GatewaySchemes.Session);
+        if (!result.Succeeded || result.Principal is null)
+        {
+            if (useBearer)
+            {
+                await context.ChallengeAsync(GatewaySchemes.Bearer);
+                return;
+            }
+
+            if (openToAnyone)
+            {
+                context.Response.StatusCode = StatusCodes.Status202Accepted;
+                return;
+            }
+
+            await GatewayAuthorizationResultHandler.WriteUnauthenticatedAsync(context, basePath, bearerAllowed);
+            return;
+        }
+
+        var user = result.Principal;
+        foreach (var (name, policy) in required)
+        {
+            var decision = await authorization.AuthorizeAsync(user, resource: null, policy);
+            if (!decision.Succeeded)
+            {
+                logger.ForwardAuthDenied(user.FindFirst("sub")?.Value, name);
+                await ErrorResponses.WriteAsync(context, StatusCodes.Status403Forbidden, "forbidden", "Forbidden",
+                    "You are signed in, but your account does not meet the access rules of this page.", forceJson: true);
+                return;
+            }
+        }
+
+        context.Response.StatusCode = StatusCodes.Status202Accepted;
+        WriteIdentityHeaders(context.Response, map, user);
+    }
+
+    private static RouteConfig? OriginalRoute(HttpContext context, ForwardAuthRouteMatcher routes)
+    {
+        string? uri = null;
+        foreach (var header in UriHeaders)
+        {
+            var value = context.Request.Headers[header].ToString();
+            if (value.Length > 0)
+            {
+                uri = value;
+                break;
+            }
+        }
+
+        if (uri is null)
+        {
+            return null;
+        }
+
+        // An absolute URI (Traefik sends a path; some setups send the full URL) or a path with a query.
+        if (Uri.TryCreate(uri, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https")
+        {
+            uri = absolute.PathAndQuery;
+        }
+
+        var query = uri.IndexOfAny(['?', '#']);
+        var rawPath = query >= 0 ? uri[..query] : uri;
+        if (!rawPath.StartsWith('/'))
+        {
+            return null;
+        }
+
+        PathString path;
+        try
+        {
+            path = PathString.FromUriComponent(rawPath);
+        }
+        catch (UriFormatException)
+        {
+            return null;
+        }
+
+        return routes.Match(path, OriginalMethod(context), context.Request.Host);
+    }
+
+    private static string OriginalMethod(HttpContext context)
+    {
+        var method = context.Request.Headers["X-Forwarded-Method"].ToString();
+        return method.Length is > 0 and <= 16 && method.All(char.IsAsciiLetter) ? method.ToUpperInvariant() : HttpMethods.Get;
+    }
+
+    private static bool IsPreflight(HttpContext context, string? originalMethod) =>
+        string.Equals(originalMethod, HttpMethods.Options, StringComparison.Ordinal) &&
+        context.Request.Headers.ContainsKey("Origin") &&
+        context.Request.Headers.ContainsKey("Access-Control-Request-Method");
+
+    private static void WriteIdentityHeaders(HttpResponse response, IdentityHeaderMap map, ClaimsPrincipal user)
+    {
+        foreach (var header in map.Headers)
+        {
+            var values = user.FindAll(header.Claim).Select(c => c.Value).ToArray();
+            if (values.Length == 0)
+            {
+                continue;
+            }
+
+            var value = HeaderValueEncoder.Encode(string.Join(',', values));
+            response.Headers[header.Name] = value;
+            if (AuthRequestHeaderName(header.Name) is { } authRequestName)
+            {
+                response.Headers[authRequestName] = value;
+            }
+        }
+    }
+
+    private static string? AuthRequestHeaderName(string header) => header switch
+    {
+        _ when header.Equals("X-Forwarded-User", StringComparison.OrdinalIgnoreCase) => "X-Auth-Request-User",
+        _ when header.Equals("X-Forwarded-Email", StringComparison.OrdinalIgnoreCase) => "X-Auth-Request-Email",
+        _ when header.Equals("X-Forwarded-Groups", StringComparison.OrdinalIgnoreCase) => "X-Auth-Request-Groups",
+        _ when header.Equals("X-Forwarded-Preferred-Username", StringComparison.OrdinalIgnoreCase) => "X-Auth-Request-Preferred-Username",
+        _ => null,
+    };
+}

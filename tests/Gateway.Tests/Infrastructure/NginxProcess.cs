@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Gateway.Tests.Infrastructure;
+
+/// <summary>
+/// A real nginx (the distribution's /usr/sbin/nginx) running deploy/nginx/nginx.conf with loopback addresses put in:
+/// foreground (<c>daemon off</c>), its own prefix, pid and temp directories, stopped by killing the process.
+/// </summary>
+public sealed class NginxProcess : IDisposable
+{
+    public const string Binary = "/usr/sbin/nginx";
+
+    private readonly Process _process;
+    private readonly DirectoryInfo _prefix;
+
+    private NginxProcess(Process process, DirectoryInfo prefix, int port)
+    {
+        _process = process;
+        _prefix = prefix;
+        Url = $"http://127.0.0.1:{port}";
+    }
+
+    public string Url { get; }
+
+    public string ErrorLog => File.Exists(Path.Combine(_prefix.FullName, "error.log")) ? File.ReadAllText(Path.Combine(_prefix.FullName, "error.log")) : string.Empty;
+
+    /// <summary>Whether tests may skip: nginx is missing and this is not CI (under CI=true a missing nginx is a failure).</summary>
+    public static bool MissingAndSkippable => !File.Exists(Binary) && !string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The repository's deploy/nginx/nginx.conf, found by walking up from the test binaries.</summary>
+    public static string ExampleConfigPath()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "deploy", "nginx", "nginx.conf");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException("deploy/nginx/nginx.conf not found above " + AppContext.BaseDirectory);
+    }
+
+    /// <summary>Starts nginx with the shipped example, the gateway and app upstreams replaced by loopback addresses.</summary>
+    public static async Task<NginxProcess> StartExampleAsync(string gatewayUrl, string appUrl)
+    {
+        Assert.True(File.Exists(Binary), $"{Binary} is not installed (apt-get install nginx); under CI=true the nginx tests never skip.");
+        var prefix = Directory.CreateTempSubdirectory("gateway-nginx-");
+        var port = BackendStub.GetClosedPort();
+        var config = await File.ReadAllTextAsync(ExampleConfigPath());
+        config = Replace(config, "server gateway:8080;", $"server {new Uri(gatewayUrl).Authority};");
+        config = Replace(config, "server app:8080;", $"server {new Uri(appUrl).Authority};");
+        config = Replace(config, "listen 80;", $"listen 127.0.0.1:{port};");
+        var temp = string.Join(" ", new[] { "client_body", "proxy", "fastcgi", "uwsgi", "scgi" }
+            .Select(t => $"{t}_temp_path {Path.Combine(prefix.FullName, t)};"));
+        config = Replace(config, "http {", $"http {{\n    access_log {Path.Combine(prefix.FullName, "access.log")};\n    {temp}");
+        var configPath = Path.Combine(prefix.FullName, "nginx.conf");
+        await File.WriteAllTextAsync(configPath, config);
+
+        var globals = $"daemon off; pid {Path.Combine(prefix.FullName, "nginx.pid")}; error_log {Path.Combine(prefix.FullName, "error.log")} info;";
+        if (Environment.UserName == "root")
+        {
+            // Workers would otherwise run as nobody and could not use the temp directories (0700, owned by root).
+            globals += " user root;";
+        }
+
+        var start = new ProcessStartInfo(Binary)
+        {
+            ArgumentList = { "-p", prefix.FullName, "-c", configPath, "-g", globals },
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        var process = Process.Start(start)!;
+        var nginx = new NginxProcess(process, prefix, port);
+        await nginx.WaitUntilListeningAsync(port);
+        return nginx;
+    }
+
+    private static string Replace(string config, string find, string replacement)
+    {
+        Assert.True(config.Contains(find, StringComparison.Ordinal), $"deploy/nginx/nginx.conf no longer contains '{find}'; update NginxProcess.");
+        return config.Replace(find, replacement, StringComparison.Ordinal);
+    }
+
+    private async Task WaitUntilListeningAsync(int port)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            if (_process.HasExited)
+            {
+                Assert.Fail($"nginx exited with {_process.ExitCode}: {await _process.StandardError.ReadToEndAsync()}\n{ErrorLog}");
+            }
+
+            using var client = new TcpClient();
+            try
+            {
+                await client.ConnectAsync(IPAddress.Loopback, port);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(50);
+            }
+        }
+
+        Dispose();
+        Assert.Fail("nginx did not listen within 15 s:\n" + ErrorLog);
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(5000);
+        }
+
+        _process.Dispose();
+        try
+        {
+            _prefix.Delete(recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

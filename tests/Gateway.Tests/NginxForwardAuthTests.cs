@@ -1,0 +1,174 @@
+using System.Net;
+using Gateway.Tests.Infrastructure;
+
+namespace Gateway.Tests;
+
+/// <summary>Fake Cognito, a backend, a gateway that trusts 127.0.0.1, and a real nginx running deploy/nginx/nginx.conf.</summary>
+public sealed class NginxFixture : IAsyncLifetime
+{
+    public FakeCognito Cognito { get; private set; } = null!;
+
+    public BackendStub Backend { get; private set; } = null!;
+
+    public GatewayHost Gateway { get; private set; } = null!;
+
+    public NginxProcess? Nginx { get; private set; }
+
+    public async Task InitializeAsync()
+    {
+        Cognito = new FakeCognito();
+        Backend = BackendStub.Start();
+        Gateway = await GatewayHost.StartAsync(Cognito, Backend, new Dictionary<string, string?> { ["Gateway:TrustedProxies:0"] = "127.0.0.1" });
+        if (!NginxProcess.MissingAndSkippable)
+        {
+            Nginx = await NginxProcess.StartExampleAsync(Gateway.Url, Backend.Url);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        Nginx?.Dispose();
+        await Gateway.DisposeAsync();
+        Backend.Dispose();
+        Cognito.Dispose();
+    }
+}
+
+public sealed class NginxForwardAuthTests : IClassFixture<NginxFixture>, IDisposable
+{
+    private const string Forged = "forged-by-client";
+    private readonly NginxFixture _fx;
+    private readonly TestBrowser _browser;
+
+    public NginxForwardAuthTests(NginxFixture fx)
+    {
+        Skip.If(NginxProcess.MissingAndSkippable, "nginx is not installed (apt-get install nginx); skipped outside CI only.");
+        _fx = fx;
+        _fx.Cognito.Reset();
+        _fx.Backend.Reset();
+        _browser = new TestBrowser(fx.Gateway);
+    }
+
+    private string Nginx => _fx.Nginx!.Url;
+
+    public void Dispose() => _browser?.Dispose();
+
+    private async Task SignInThroughNginxAsync()
+    {
+        var nav = await _browser.NavigateAsync(Nginx + "/app/landing");
+        Assert.True(nav.Status == HttpStatusCode.OK && nav.FinalUrl.ToString() == Nginx + "/app/landing",
+            $"Sign-in through nginx failed:\n{nav}\n{nav.Final.Body}\nnginx:\n{_fx.Nginx!.ErrorLog}\ngateway:\n{_fx.Gateway.Logs.Dump()}");
+    }
+
+    [SkippableFact]
+    public async Task Nginx_NoSession_RedirectsToSignInThenCognitoWithNginxCallback()
+    {
+        var first = await _browser.NavigateOnceAsync(Nginx + "/app/page?x=1");
+
+        Assert.True(first.Status == HttpStatusCode.Found, $"{first}\n{first.Body}\n{_fx.Nginx!.ErrorLog}");
+        Assert.Equal("/oauth2/sign_in", first.Location!.AbsolutePath);
+        Assert.Equal("/app/page?x=1", TestBrowser.Query(first.Location)["rd"]);
+
+        var signIn = await _browser.NavigateOnceAsync(first.Location.ToString());
+
+        Assert.Equal(HttpStatusCode.Found, signIn.Status);
+        Assert.StartsWith(_fx.Cognito.AuthorizationEndpoint, signIn.Location!.ToString());
+        Assert.Equal(Nginx + "/oauth2/callback", TestBrowser.Query(signIn.Location)["redirect_uri"]);
+        Assert.DoesNotContain(_fx.Backend.Requests, r => r.Path == "/app/page");
+    }
+
+    [SkippableFact]
+    public async Task Nginx_WithSession_BackendReceivesIdentityHeadersAndNoGatewayCookies()
+    {
+        await SignInThroughNginxAsync();
+        _browser.Cookies.Add(new Uri(Nginx), new Cookie("app_pref", "1"));
+
+        var hop = await _browser.NavigateOnceAsync(Nginx + "/app/page");
+
+        Assert.Equal(HttpStatusCode.OK, hop.Status);
+        Assert.Equal(BackendStub.Body, hop.Body);
+        var received = _fx.Backend.LastRequestTo("/app/page");
+        var user = TestUser.Default;
+        Assert.Equal([user.Sub], BackendStub.HeaderValues(received, "X-Forwarded-User"));
+        Assert.Equal([user.Email], BackendStub.HeaderValues(received, "X-Forwarded-Email"));
+        Assert.Equal([string.Join(',', user.Groups)], BackendStub.HeaderValues(received, "X-Forwarded-Groups"));
+        Assert.Equal([user.Username], BackendStub.HeaderValues(received, "X-Forwarded-Preferred-Username"));
+        var cookies = BackendStub.Cookies(received);
+        Assert.DoesNotContain(cookies, c => c.Key.StartsWith("_gateway", StringComparison.Ordinal));
+        Assert.Contains(new KeyValuePair<string, string>("app_pref", "1"), cookies);
+    }
+
+    [SkippableFact]
+    public async Task Nginx_ForgedIdentityHeadersFromClient_AreOverwritten()
+    {
+        await SignInThroughNginxAsync();
+
+        var hop = await _browser.NavigateOnceAsync(Nginx + "/app/forged", r =>
+        {
+            r.Headers.TryAddWithoutValidation("X-Forwarded-User", Forged);
+            r.Headers.TryAddWithoutValidation("X-Forwarded-Email", Forged);
+            r.Headers.TryAddWithoutValidation("X-Forwarded-Groups", Forged);
+            r.Headers.TryAddWithoutValidation("X_Forwarded_Email", Forged);
+        });
+
+        Assert.Equal(HttpStatusCode.OK, hop.Status);
+        var received = _fx.Backend.LastRequestTo("/app/forged");
+        Assert.DoesNotContain(Forged, received.Headers!.SelectMany(h => h.Value));
+        Assert.Equal([TestUser.Default.Sub], BackendStub.HeaderValues(received, "X-Forwarded-User"));
+    }
+
+    [SkippableFact]
+    public async Task Nginx_ForgedIdentityHeadersWithoutSession_NeverReachBackend()
+    {
+        var hop = await _browser.NavigateOnceAsync(Nginx + "/app/forged", r => r.Headers.TryAddWithoutValidation("X-Forwarded-User", Forged));
+
+        Assert.Equal(HttpStatusCode.Found, hop.Status);
+        Assert.DoesNotContain(_fx.Backend.Requests, r => r.Path == "/app/forged");
+    }
+
+    [SkippableFact]
+    public async Task Nginx_ForgedOriginalUriPointingAtAnonymousRoute_DoesNotOpenProtectedPath()
+    {
+        var hop = await _browser.NavigateOnceAsync(Nginx + "/app/secret", r =>
+        {
+            r.Headers.TryAddWithoutValidation("X-Forwarded-Uri", "/public/x");
+            r.Headers.TryAddWithoutValidation("X-Original-URI", "/public/x");
+            r.Headers.TryAddWithoutValidation("X-Forwarded-Method", "OPTIONS");
+        });
+
+        Assert.Equal(HttpStatusCode.Found, hop.Status);
+        Assert.Equal("/oauth2/sign_in", hop.Location!.AbsolutePath);
+        Assert.DoesNotContain(_fx.Backend.Requests, r => r.Path == "/app/secret");
+    }
+
+    [SkippableFact]
+    public async Task Nginx_PathOfAnonymousGatewayRoute_PassesWithoutSession()
+    {
+        var hop = await _browser.NavigateOnceAsync(Nginx + "/public/page");
+
+        Assert.Equal(HttpStatusCode.OK, hop.Status);
+        Assert.Empty(BackendStub.HeaderValues(_fx.Backend.LastRequestTo("/public/page"), "X-Forwarded-User"));
+    }
+
+    [SkippableFact]
+    public async Task Nginx_PathOfAdminRouteForUserOutsideGroup_Gets403()
+    {
+        _fx.Cognito.User = TestUser.NoGroups;
+        await SignInThroughNginxAsync();
+
+        var hop = await _browser.NavigateOnceAsync(Nginx + "/admin/panel");
+
+        Assert.Equal(HttpStatusCode.Forbidden, hop.Status);
+        Assert.DoesNotContain(_fx.Backend.Requests, r => r.Path == "/admin/panel");
+    }
+
+    [SkippableFact]
+    public async Task Nginx_ApiLocationWithoutSession_Gets401NotRedirect()
+    {
+        var hop = await _browser.ApiGetAsync(Nginx + "/api/items");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, hop.Status);
+        Assert.Null(hop.Response.Headers.Location);
+        Assert.Empty(_fx.Backend.Requests);
+    }
+}
