@@ -21,6 +21,7 @@ public static class SampleApp
     {
         var builder = LoopbackWebApplication.CreateBuilder(url, "Gateway.Demo.SampleApp");
         var app = builder.Build();
+        app.UseWebSockets();
 
         app.MapGet("/", context =>
         {
@@ -54,6 +55,10 @@ public static class SampleApp
             return Html(context, "Public page", $"<p>This page is public: the gateway lets anyone through.</p>{verdict}{HeaderTable(context.Request)}{Links()}");
         });
 
+        // WebSocket echo: the first message says who the gateway forwarded (identity headers pass on upgrades too).
+        app.Map("/ws/echo", EchoWebSocketAsync);
+        app.MapGet("/ws", context => Html(context, "WebSocket echo", WebSocketPage()));
+
         app.Map("/{**rest}", context =>
         {
             var request = context.Request;
@@ -66,6 +71,46 @@ public static class SampleApp
 
         return app;
     }
+
+    private static async Task EchoWebSocketAsync(HttpContext context)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await context.Response.WriteAsync("Connect with a WebSocket client (see /ws).", context.RequestAborted);
+            return;
+        }
+
+        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        var who = Value(context.Request.Headers, EmailHeader) ?? Value(context.Request.Headers, UserHeader) ?? "anonymous";
+        await socket.SendAsync(Encoding.UTF8.GetBytes("hello " + who), System.Net.WebSockets.WebSocketMessageType.Text, true, context.RequestAborted);
+        var buffer = new byte[4096];
+        while (socket.State == System.Net.WebSockets.WebSocketState.Open)
+        {
+            var received = await socket.ReceiveAsync(buffer, context.RequestAborted);
+            if (received.MessageType == System.Net.WebSockets.WebSocketMessageType.Close)
+            {
+                await socket.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, "bye", context.RequestAborted);
+                break;
+            }
+
+            await socket.SendAsync(buffer.AsMemory(0, received.Count), received.MessageType, received.EndOfMessage, context.RequestAborted);
+        }
+    }
+
+    private static string WebSocketPage() =>
+        """
+        <p>Messages typed here go through the gateway to <code>/ws/echo</code> and come back.</p>
+        <form id="send"><input id="text" value="hello"><button>Send</button></form>
+        <pre id="log"></pre>
+        <script>
+        const log = m => document.getElementById('log').textContent += m + '\n';
+        const ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws/echo');
+        ws.onmessage = e => log('< ' + e.data);
+        ws.onclose = e => log('closed (' + e.code + ')');
+        document.getElementById('send').onsubmit = e => { e.preventDefault(); const t = document.getElementById('text').value; log('> ' + t); ws.send(t); };
+        </script>
+        """ + Links();
 
     private static string HomeBody(HttpRequest request) =>
         new StringBuilder()
@@ -101,7 +146,7 @@ public static class SampleApp
 
     private static string Links() =>
         """
-        <nav><a id="home" href="/">Home</a> · <a id="admin" href="/admin">Admin</a> · <a id="public" href="/public">Public</a> · <a id="api" href="/api/me">/api/me</a> · <a id="signout" href="/oauth2/sign_out">Sign out</a></nav>
+        <nav><a id="home" href="/">Home</a> · <a id="admin" href="/admin">Admin</a> · <a id="public" href="/public">Public</a> · <a id="api" href="/api/me">/api/me</a> · <a id="ws" href="/ws">WebSocket</a> · <a id="signout" href="/oauth2/sign_out">Sign out</a></nav>
         """;
 
     private static string? Value(IHeaderDictionary headers, string name) =>
