@@ -83,6 +83,18 @@ public sealed class BearerTokenTests : IClassFixture<BearerGatewayFixture>, IDis
         Assert.Equal(HttpStatusCode.OK, hop.Status);
     }
 
+    [Fact]
+    public async Task Bearer_TokenSignedWithRotatedKey_IsAcceptedAfterJwksRefetch()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await CallAsync("/bearer/warm", _fx.Cognito.MintAccessToken())).Status);
+        using var rotated = TestSigningKey.Create("rotated-" + Guid.NewGuid().ToString("N")[..8]);
+        _fx.Cognito.PublishKeys(_fx.Cognito.PrimaryKey, rotated);
+
+        var hop = await CallAsync("/bearer/rotated", _fx.Cognito.MintAccessToken(t => t.SigningKey = rotated));
+
+        Assert.True(hop.Status == HttpStatusCode.OK, $"{hop}\n{hop.Body}\n{_fx.Gateway.Logs.Dump()}");
+    }
+
     public static TheoryData<string, string> RefusedTokens => new()
     {
         { "Expired", "expired" },

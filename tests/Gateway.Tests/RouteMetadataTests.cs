@@ -53,6 +53,14 @@ public sealed class RouteMetadataValidationTests
         await using var app = GatewayApp.Build([], b => GatewayHost.Configure(b, ValidConfig()));
     }
 
+    [Fact]
+    public async Task Startup_ShippedCognitoExampleConfig_Builds()
+    {
+        var path = RepositoryFiles.Find(Path.Combine("appsettings", "cognito.example.json"));
+
+        await using var app = GatewayApp.Build(["--config", path], b => GatewayHost.Configure(b, new Dictionary<string, string?>()));
+    }
+
     public static TheoryData<string, string?, string> Broken => new()
     {
         { "ReverseProxy:Routes:api:Metadata:Gateway.Bearer", "yes", "ReverseProxy:Routes:api:Metadata:Gateway.Bearer must be true or false" },

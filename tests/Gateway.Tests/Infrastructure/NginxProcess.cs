@@ -29,20 +29,7 @@ public sealed class NginxProcess : IDisposable
     /// <summary>Whether tests may skip: nginx is missing and this is not CI (under CI=true a missing nginx is a failure).</summary>
     public static bool MissingAndSkippable => !File.Exists(Binary) && !string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The repository's deploy/nginx/nginx.conf, found by walking up from the test binaries.</summary>
-    public static string ExampleConfigPath()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "deploy", "nginx", "nginx.conf");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException("deploy/nginx/nginx.conf not found above " + AppContext.BaseDirectory);
-    }
+    public static string ExampleConfigPath() => RepositoryFiles.Find(Path.Combine("deploy", "nginx", "nginx.conf"));
 
     /// <summary>Starts nginx with the shipped example, the gateway and app upstreams replaced by loopback addresses.</summary>
     public static async Task<NginxProcess> StartExampleAsync(string gatewayUrl, string appUrl)
