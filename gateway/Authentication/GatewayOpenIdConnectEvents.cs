@@ -21,6 +21,8 @@ internal sealed class GatewayOpenIdConnectEvents(
     IOptions<GatewayOptions> gatewayOptions,
     ProviderMetadata metadata,
     TokenClient tokenClient,
+    Sessions.SessionSizeGuard sizeGuard,
+    TimeProvider time,
     ILogger<GatewayOpenIdConnectEvents> logger) : OpenIdConnectEvents
 {
     private static readonly HashSet<string> CognitoAlgorithms = new(StringComparer.Ordinal) { SecurityAlgorithms.RsaSha256 };
@@ -111,7 +113,7 @@ internal sealed class GatewayOpenIdConnectEvents(
         return Task.CompletedTask;
     }
 
-    public override Task TicketReceived(TicketReceivedContext context)
+    public override async Task TicketReceived(TicketReceivedContext context)
     {
         // Keep the session small (the cookie carries it): the refresh token (revocation, refresh), the
         // access token (for routes that forward it), and the ID token only where logout needs it.
@@ -127,8 +129,35 @@ internal sealed class GatewayOpenIdConnectEvents(
         }
 
         properties.StoreTokens(keep);
-        logger.UserSignedIn(context.Principal?.FindFirst("sub")?.Value);
-        return Task.CompletedTask;
+
+        // The absolute lifetime counts from when the user authenticated at the provider (auth_time).
+        var now = time.GetUtcNow();
+        var authTime = long.TryParse(context.Principal?.FindFirst("auth_time")?.Value, out var seconds)
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+            : now;
+        if (authTime > now)
+        {
+            authTime = now;
+        }
+
+        properties.Items[Sessions.SessionCookieEvents.AbsoluteExpiryItem] =
+            (authTime + gatewayOptions.Value.Session.Lifetime).ToString("o", System.Globalization.CultureInfo.InvariantCulture);
+
+        var subject = context.Principal?.FindFirst("sub")?.Value;
+        if (sizeGuard.TooLarge(new AuthenticationTicket(context.Principal!, properties, GatewaySchemes.Session)) is { } size)
+        {
+            logger.SessionTooLarge(subject, size, gatewayOptions.Value.Session.MaxCookieBytes);
+            await ErrorResponses.WriteAsync(
+                context.HttpContext,
+                StatusCodes.Status400BadRequest,
+                "session_too_large",
+                "Your session is too large for a cookie",
+                "Your account carries more information (groups, attributes) than fits in this site's session cookie, so no session was created. The site's administrator can fix this by switching Gateway:Session:Store to Redis.");
+            context.HandleResponse();
+            return;
+        }
+
+        logger.UserSignedIn(subject);
     }
 
     public override async Task AccessDenied(AccessDeniedContext context)

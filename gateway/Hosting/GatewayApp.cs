@@ -5,6 +5,7 @@ using Gateway.Endpoints;
 using Gateway.Errors;
 using Gateway.Health;
 using Gateway.Proxy;
+using Gateway.Sessions;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Diagnostics;
@@ -80,7 +81,7 @@ public static class GatewayApp
         services.AddSingleton<TokenClient>();
         services.AddSingleton<GatewayOpenIdConnectEvents>();
         services.AddSingleton<IConfigureOptions<OpenIdConnectOptions>, ConfigureOpenIdConnectOptions>();
-        services.AddSingleton<IConfigureOptions<CookieAuthenticationOptions>, ConfigureSessionCookieOptions>();
+        services.AddGatewaySessions(options);
         services.AddAuthentication(auth =>
             {
                 auth.DefaultScheme = GatewaySchemes.Session;
@@ -171,6 +172,14 @@ public static class GatewayApp
         {
             await ErrorResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "idp_unavailable", "The sign-in service is not answering",
                 "We could not reach the sign-in service. Please try again in a moment.", context.Request.PathBase + context.Request.Path + context.Request.QueryString);
+            return;
+        }
+
+        if (exception is SessionStoreUnavailableException)
+        {
+            await ErrorResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "session_store_unavailable", "Sessions are unavailable",
+                "The gateway cannot reach its session store right now. Your session is kept; please try again in a moment.",
+                context.Request.PathBase + context.Request.Path + context.Request.QueryString);
             return;
         }
 
