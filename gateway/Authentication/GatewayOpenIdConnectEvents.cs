@@ -104,6 +104,15 @@ internal sealed class GatewayOpenIdConnectEvents(
 
     public override Task TokenValidated(TokenValidatedContext context)
     {
+        // The handler only checks the nonce when it redeems the code itself; we redeem it, so check here:
+        // the ID token's nonce must match the nonce cookie of this browser's sign-in (context.Nonce).
+        var nonce = context.Principal?.FindFirst("nonce")?.Value;
+        if (string.IsNullOrEmpty(nonce) || string.IsNullOrEmpty(context.Nonce) || !string.Equals(nonce, context.Nonce, StringComparison.Ordinal))
+        {
+            context.Fail(new OpenIdConnectProtocolInvalidNonceException("The ID token's nonce is missing or does not match this sign-in."));
+            return Task.CompletedTask;
+        }
+
         if (provider.Dialect == ProviderDialect.Cognito &&
             !string.Equals(context.Principal?.FindFirst("token_use")?.Value, "id", StringComparison.Ordinal))
         {

@@ -19,8 +19,7 @@ public sealed class IdTokenValidationTests : IClassFixture<GatewayFixture>, IDis
 
     public static TheoryData<string> BadTokens => new()
     {
-        "BadSignature", "AlgNone", "WrongIssuer", "WrongAudience", "Expired", "WrongNonce", "MissingNonce",
-        "AccessTokenUse", "UnknownKid",
+        "BadSignature", "AlgNone", "WrongIssuer", "WrongAudience", "Expired", "AccessTokenUse", "UnknownKid",
     };
 
     private void Spoil(string kind, TokenMintRequest token, FakeCognito cognito)
@@ -89,6 +88,20 @@ public sealed class IdTokenValidationTests : IClassFixture<GatewayFixture>, IDis
         var api = await _browser.ApiGetAsync("/secret");
         Assert.Equal(HttpStatusCode.Unauthorized, api.Status);
         Assert.DoesNotContain(_fx.Backend.Requests, r => r.Path == "/secret");
+    }
+
+    [Theory]
+    [InlineData("WrongNonce")]
+    [InlineData("MissingNonce")]
+    public async Task Callback_IdTokenWithBadNonce_Answers4xxPageAndCreatesNoSession(string kind)
+    {
+        _fx.Cognito.CustomizeIdToken = (token, _) => Spoil(kind, token, _fx.Cognito);
+
+        var nav = await _browser.NavigateAsync("/secret");
+
+        AssertRejected(nav, _browser, _fx.Gateway);
+        var api = await _browser.ApiGetAsync("/secret");
+        Assert.Equal(HttpStatusCode.Unauthorized, api.Status);
     }
 
     [Fact]

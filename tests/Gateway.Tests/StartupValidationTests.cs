@@ -166,7 +166,8 @@ public sealed class StartupValidationTests
     [InlineData("https://auth.example.com")]
     public void Startup_DomainPrefixOrHttpsUrl_Builds(string domain)
     {
-        var config = With(ValidConfig(), ("Gateway:Cognito:Domain", domain));
+        // A prefix needs a region: give it through the pool id.
+        var config = With(ValidConfig(), ("Gateway:Cognito:Domain", domain), ("Gateway:Cognito:UserPoolId", "us-east-1_AbC123xyz"));
 
         using var app = new WebApplicationHolder(GatewayApp.Build([], b => GatewayHost.Configure(b, config)));
     }
