@@ -185,6 +185,11 @@ internal static partial class GatewayConfigurationValidator
             }
         }
 
+        if (options.BackchannelTimeout < TimeSpan.FromMilliseconds(100) || options.BackchannelTimeout > TimeSpan.FromMinutes(2))
+        {
+            problems.Add($"Gateway:BackchannelTimeout must be between 00:00:00.1 and 00:02:00 (got '{options.BackchannelTimeout}'); e.g. '00:00:10'.");
+        }
+
         if (!BasePathPattern().IsMatch(options.BasePath ?? string.Empty))
         {
             problems.Add($"Gateway:BasePath must start with '/', have no trailing '/' and use only URL path characters (got '{options.BasePath}'); the default is '/oauth2'.");

@@ -11,6 +11,9 @@ public sealed class GatewayOptions
     /// <summary>IP addresses or CIDR ranges whose X-Forwarded-* headers are trusted.</summary>
     public List<string> TrustedProxies { get; set; } = [];
 
+    /// <summary>Timeout of every call to the identity provider (discovery, JWKS, token, revocation).</summary>
+    public TimeSpan BackchannelTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Prefix of the gateway's own endpoints (oauth2-proxy names).</summary>
     public string BasePath { get; set; } = "/oauth2";
 

@@ -76,7 +76,7 @@ public static class GatewayApp
         services.AddSingleton(new IdentityHeaderMap(options, provider));
         services.TryAddSingleton(TimeProvider.System);
 
-        services.AddHttpClient(ProviderMetadata.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
+        services.AddHttpClient(ProviderMetadata.HttpClientName, client => client.Timeout = options.BackchannelTimeout);
         services.AddSingleton<ProviderMetadata>();
         services.AddSingleton<TokenClient>();
         services.AddSingleton<GatewayOpenIdConnectEvents>();
