@@ -58,7 +58,7 @@ internal sealed class SessionCache : IDisposable
         new(ticket.Principal, ticket.Properties.Clone(), ticket.AuthenticationScheme);
 
 #pragma warning disable CS0618 // ISystemClock is what MemoryCacheOptions still takes.
-    private sealed class TimeProviderClock(TimeProvider time) : Microsoft.Extensions.Internal.ISystemClock
+    internal sealed class TimeProviderClock(TimeProvider time) : Microsoft.Extensions.Internal.ISystemClock
     {
         public DateTimeOffset UtcNow => time.GetUtcNow();
     }

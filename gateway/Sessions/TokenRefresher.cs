@@ -53,7 +53,7 @@ internal sealed class TokenRefresher
         _redis = redis;
         _prefix = options.Value.Redis.KeyPrefix;
         _protector = dataProtection.CreateProtector("Gateway.Sessions.RefreshResult.v1");
-        _recent = new MemoryCache(new MemoryCacheOptions { SizeLimit = 100_000 });
+        _recent = new MemoryCache(new MemoryCacheOptions { SizeLimit = 100_000, Clock = new SessionCache.TimeProviderClock(time) });
     }
 
     public async Task<RefreshOutcome> RefreshAsync(string refreshToken)
@@ -77,6 +77,12 @@ internal sealed class TokenRefresher
 
     private async Task<RefreshOutcome> RunAsync(string key, string refreshToken)
     {
+        // A refresh of this token may have completed between the caller's cache check and its GetOrAdd.
+        if (_recent.TryGetValue(key, out RefreshOutcome? finished) && finished is not null)
+        {
+            return finished;
+        }
+
         var database = _redis?.GetDatabase();
         var lockKey = (RedisKey)(_prefix + "refresh-lock:" + key);
         var resultKey = (RedisKey)(_prefix + "refresh-result:" + key);
