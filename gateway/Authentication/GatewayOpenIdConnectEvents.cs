@@ -139,6 +139,13 @@ internal sealed class GatewayOpenIdConnectEvents(
 
         properties.StoreTokens(keep);
 
+        // Every claim carries the token issuer's URL, which the ticket serializer writes out per claim:
+        // with many groups that alone costs kilobytes of cookie. The issuer is checked at sign-in; drop it.
+        if (context.Principal is { } principal)
+        {
+            context.Principal = SessionPrincipal.Compact(principal);
+        }
+
         // The absolute lifetime counts from when the user authenticated at the provider (auth_time).
         var now = time.GetUtcNow();
         var authTime = long.TryParse(context.Principal?.FindFirst("auth_time")?.Value, out var seconds)

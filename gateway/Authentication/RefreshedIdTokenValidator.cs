@@ -55,6 +55,6 @@ internal sealed class RefreshedIdTokenValidator(IdentityProviderSettings provide
             authenticationType,
             provider.UsernameClaim,
             provider.GroupsClaim);
-        return new ClaimsPrincipal(identity);
+        return SessionPrincipal.Compact(new ClaimsPrincipal(identity));
     }
 }

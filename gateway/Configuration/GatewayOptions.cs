@@ -88,7 +88,7 @@ public sealed class SessionOptions
     public TimeSpan CacheDuration { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Cookie store only: sign-in fails with a clear page when all session cookie chunks together would exceed this.</summary>
-    public int MaxCookieBytes { get; set; } = 12288;
+    public int MaxCookieBytes { get; set; } = 16384;
 }
 
 /// <summary>"Gateway:Redis": the Redis used for server-side sessions, Data Protection keys and cross-instance signals.</summary>
