@@ -33,8 +33,9 @@ public sealed class GatewayStackFixture : IAsyncLifetime
     public const string SessionCookieName = "_gateway";
 
     // The hosted UI lives on its own host, as Cognito's does (*.amazoncognito.com), so its session cookie and the
-    // gateway's never share a cookie jar entry: browsers scope cookies by host, not by port.
-    private const string EmulatorListenUrl = "http://127.0.0.2:0";
+    // gateway's never share a cookie jar entry: browsers scope cookies by host, not by port. Linux routes all of
+    // 127.0.0.0/8 to loopback; where 127.0.0.2 cannot be bound (stock macOS) the emulator falls back to 127.0.0.1.
+    private static readonly IPAddress EmulatorHost = IPAddress.Parse("127.0.0.2");
 
     private WebApplication? _emulator;
     private WebApplication? _sampleApp;
@@ -76,7 +77,8 @@ public sealed class GatewayStackFixture : IAsyncLifetime
             SignOutUrls = [SignOutUrl],
         });
 
-        _emulator = CognitoEmulator.Build(emulatorOptions, EmulatorListenUrl, timeProvider: null, b => b.Logging.ClearProviders());
+        var emulatorHost = CanBind(EmulatorHost) ? EmulatorHost : IPAddress.Loopback;
+        _emulator = CognitoEmulator.Build(emulatorOptions, $"http://{emulatorHost}:0", timeProvider: null, b => b.Logging.ClearProviders());
         await _emulator.StartAsync();
         EmulatorUrl = SingleUrl(_emulator);
 
@@ -163,6 +165,21 @@ public sealed class GatewayStackFixture : IAsyncLifetime
         finally
         {
             listener.Stop();
+        }
+    }
+
+    private static bool CanBind(IPAddress address)
+    {
+        try
+        {
+            var listener = new TcpListener(address, 0);
+            listener.Start();
+            listener.Stop();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
         }
     }
 
