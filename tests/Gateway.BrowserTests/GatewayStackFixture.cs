@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
@@ -48,6 +49,9 @@ public sealed class GatewayStackFixture : IAsyncLifetime
 
     /// <summary>e.g. http://127.0.0.2:40111 (no trailing slash).</summary>
     public string EmulatorUrl { get; private set; } = "";
+
+    /// <summary>The stand-in's state (issued and revoked refresh tokens, counters).</summary>
+    public EmulatorState EmulatorState => _emulator!.Services.GetRequiredService<EmulatorState>();
 
     public string SignOutUrl => GatewayUrl + "/";
 

@@ -17,6 +17,9 @@ public sealed class SignOutTests(GatewayStackFixture stack, ITestOutputHelper ou
         // Precondition: the hosted UI remembers alice. Without its /logout the next visit would sign her straight back in.
         Assert.NotEmpty(await page.Context.CookiesAsync([Stack.EmulatorUrl]));
 
+        var refreshToken = Stack.EmulatorState.RefreshTokens.Where(t => t.Username == "alice").MaxBy(t => t.IssuedAt)!.Token;
+        Assert.False(Stack.EmulatorState.IsRefreshTokenRevoked(refreshToken));
+
         var visited = new List<string>();
         page.Request += (_, request) =>
         {
@@ -37,6 +40,7 @@ public sealed class SignOutTests(GatewayStackFixture stack, ITestOutputHelper ou
         Assert.Contains(Stack.SignOutUrl, visited.SkipWhile(u => u != logout));
         Assert.Empty(await SessionCookiesAsync(page));
         Assert.Empty(await page.Context.CookiesAsync([Stack.EmulatorUrl]));
+        Assert.True(Stack.EmulatorState.IsRefreshTokenRevoked(refreshToken), "sign-out did not revoke the session's refresh token at the provider");
 
         await page.GotoAsync("/");
         await ExpectLoginFormAsync(page);
