@@ -307,9 +307,16 @@ public sealed class FakeCognito : IDisposable
     /// <summary>Refresh tokens the fake no longer accepts (revoked, user disabled).</summary>
     public ConcurrentBag<string> RejectedRefreshTokens { get; } = new();
 
-    /// <summary>The refresh_token grant requests received so far.</summary>
+    /// <summary>
+    /// The refresh_token grant requests received since the last <see cref="Reset"/> that present a refresh token
+    /// issued since then (a slow response of an earlier test may still be logged after the reset).
+    /// </summary>
     public IReadOnlyList<IRequestMessage> RefreshRequests =>
-        RequestsTo("/oauth2/token").Where(r => ParseForm(r).GetValueOrDefault("grant_type") == "refresh_token").ToList();
+        RequestsTo("/oauth2/token")
+            .Select(r => (Request: r, Form: ParseForm(r)))
+            .Where(x => x.Form.GetValueOrDefault("grant_type") == "refresh_token" && _refreshTokens.Contains(x.Form.GetValueOrDefault("refresh_token") ?? string.Empty))
+            .Select(x => x.Request)
+            .ToList();
 
     private IResponseMessage Refresh(Dictionary<string, string> form)
     {
