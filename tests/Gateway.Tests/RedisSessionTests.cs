@@ -121,6 +121,21 @@ public sealed class RedisSessionTests : IClassFixture<RedisFixture>
     }
 
     [SkippableFact]
+    public async Task RedisStore_UserWith60GroupsAndLongAttributes_CookieStaysAHandle()
+    {
+        await using var gateway = await StartAsync();
+        using var browser = new TestBrowser(gateway);
+        _fx.Cognito.User = TestUser.Default with { Groups = Enumerable.Range(1, 60).Select(i => $"department-{i:000}-readers-eu-west").ToArray() };
+        _fx.Cognito.CustomizeIdToken = (token, _) => token.Claims["custom:biography"] = new string('b', 2048);
+
+        await browser.SignInAsync("/large-redis");
+
+        var cookie = Assert.Single(browser.GatewayCookies());
+        Assert.True(cookie.Value.Length < 200, $"cookie is {cookie.Value.Length} bytes");
+        Assert.Equal(60, BackendStub.HeaderValues(_fx.Backend.LastRequestTo("/large-redis"), "X-Forwarded-Groups").Single().Split(',').Length);
+    }
+
+    [SkippableFact]
     public async Task RedisStore_SignOut_DeletesServerSession_ReplayedCookieIsRefused()
     {
         await using var gateway = await StartAsync();
