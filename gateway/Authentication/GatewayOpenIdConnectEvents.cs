@@ -23,6 +23,7 @@ internal sealed class GatewayOpenIdConnectEvents(
     TokenClient tokenClient,
     Sessions.SessionSizeGuard sizeGuard,
     TimeProvider time,
+    Observability.GatewayMetrics metrics,
     ILogger<GatewayOpenIdConnectEvents> logger) : OpenIdConnectEvents
 {
     private static readonly HashSet<string> CognitoAlgorithms = new(StringComparer.Ordinal) { SecurityAlgorithms.RsaSha256 };
@@ -163,6 +164,7 @@ internal sealed class GatewayOpenIdConnectEvents(
         if (sizeGuard.TooLarge(new AuthenticationTicket(context.Principal!, properties, GatewaySchemes.Session)) is { } size)
         {
             logger.SessionTooLarge(subject, size, gatewayOptions.Value.Session.MaxCookieBytes);
+            metrics.SignInFailed("session_too_large");
             await ErrorResponses.WriteAsync(
                 context.HttpContext,
                 StatusCodes.Status400BadRequest,
@@ -174,11 +176,13 @@ internal sealed class GatewayOpenIdConnectEvents(
         }
 
         logger.UserSignedIn(subject);
+        metrics.SignedIn();
     }
 
     public override async Task AccessDenied(AccessDeniedContext context)
     {
         logger.SignInFailed("access_denied", "the identity provider reported that the user cancelled or was refused");
+        metrics.SignInFailed("access_denied");
         await ErrorResponses.WriteAsync(
             context.HttpContext,
             StatusCodes.Status403Forbidden,
@@ -193,6 +197,7 @@ internal sealed class GatewayOpenIdConnectEvents(
     {
         var (status, code, title, message) = Classify(context.Failure, context.HttpContext.Request.Query["error"].ToString());
         logger.SignInFailed(code, context.Failure?.GetType().Name + ": " + context.Failure?.Message);
+        metrics.SignInFailed(code);
         await ErrorResponses.WriteAsync(context.HttpContext, status, code, title, message, RetryUrl(context.Properties?.RedirectUri));
         context.HandleResponse();
     }

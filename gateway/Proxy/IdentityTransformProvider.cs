@@ -11,7 +11,7 @@ namespace Gateway.Proxy;
 /// headers and the gateway's own cookies and the Authorization header are removed, then the signed-in
 /// user's identity headers are added.
 /// </summary>
-internal sealed class IdentityTransformProvider(IdentityHeaderMap map, IOptions<GatewayOptions> options, ILogger<IdentityTransformProvider> logger) : ITransformProvider
+internal sealed class IdentityTransformProvider(IdentityHeaderMap map, IOptions<GatewayOptions> options, Observability.GatewayMetrics metrics, ILogger<IdentityTransformProvider> logger) : ITransformProvider
 {
     public void ValidateRoute(TransformRouteValidationContext context)
     {
@@ -29,7 +29,7 @@ internal sealed class IdentityTransformProvider(IdentityHeaderMap map, IOptions<
 
     public void Apply(TransformBuilderContext context)
     {
-        var transform = new IdentityRequestTransform(map, new GatewayCookieFilter(options.Value.Session.CookieName), context.Route.RouteId, logger);
+        var transform = new IdentityRequestTransform(map, new GatewayCookieFilter(options.Value.Session.CookieName), context.Route.RouteId, metrics, logger);
         context.RequestTransforms.Add(transform);
     }
 }
@@ -98,7 +98,7 @@ internal sealed class GatewayCookieFilter(string cookieName)
     }
 }
 
-internal sealed class IdentityRequestTransform(IdentityHeaderMap map, GatewayCookieFilter cookies, string routeId, ILogger logger) : RequestTransform
+internal sealed class IdentityRequestTransform(IdentityHeaderMap map, GatewayCookieFilter cookies, string routeId, Observability.GatewayMetrics metrics, ILogger logger) : RequestTransform
 {
     public override ValueTask ApplyAsync(RequestTransformContext context)
     {
@@ -111,6 +111,7 @@ internal sealed class IdentityRequestTransform(IdentityHeaderMap map, GatewayCoo
             {
                 proxyHeaders.Remove(header.Key);
                 logger.SpoofedHeaderStripped(header.Key, routeId);
+                metrics.SpoofedHeaderStripped();
             }
         }
 

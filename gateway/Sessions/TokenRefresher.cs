@@ -46,8 +46,11 @@ internal sealed class TokenRefresher
     private readonly string _prefix;
     private readonly IDataProtector _protector;
 
-    public TokenRefresher(TokenClient tokenClient, TimeProvider time, IOptions<GatewayOptions> options, IDataProtectionProvider dataProtection, IConnectionMultiplexer? redis = null)
+    private readonly Observability.GatewayMetrics _metrics;
+
+    public TokenRefresher(TokenClient tokenClient, TimeProvider time, IOptions<GatewayOptions> options, IDataProtectionProvider dataProtection, Observability.GatewayMetrics metrics, IConnectionMultiplexer? redis = null)
     {
+        _metrics = metrics;
         _tokenClient = tokenClient;
         _time = time;
         _redis = redis;
@@ -130,6 +133,7 @@ internal sealed class TokenRefresher
         try
         {
             var outcome = await CallTokenEndpointAsync(refreshToken);
+            _metrics.Refreshed(outcome.Status.ToString().ToLowerInvariant());
             if (outcome.Status == RefreshStatus.Refreshed && database is not null)
             {
                 try
