@@ -48,6 +48,21 @@ public static class CognitoEmulator
         return app;
     }
 
+    /// <summary>
+    /// The issuer (and Gateway:Cognito:Authority) of a started emulator: <c>{first listening address}/{UserPoolId}</c>,
+    /// e.g. <c>http://127.0.0.1:40123/eu-west-1_DemoPool1</c>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The emulator has not been started.</exception>
+    public static string GetIssuer(WebApplication emulator)
+    {
+        ArgumentNullException.ThrowIfNull(emulator);
+        var options = emulator.Services.GetRequiredService<CognitoEmulatorOptions>();
+        var address = emulator.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses
+            .FirstOrDefault(a => !a.EndsWith(":0", StringComparison.Ordinal))
+            ?? throw new InvalidOperationException("The emulator is not listening yet; call StartAsync first.");
+        return $"{address.TrimEnd('/')}/{options.UserPoolId}";
+    }
+
     private static void MapEndpoints(WebApplication app, CognitoEmulatorOptions options)
     {
         var pool = "/" + options.UserPoolId;

@@ -31,6 +31,9 @@ internal static partial class AuthenticationLog
     [LoggerMessage(LogEventIds.UserSignedOut, LogLevel.Information, "User {Subject} signed out (refresh token revoked: {Revoked}).")]
     public static partial void UserSignedOut(this ILogger logger, string? subject, bool revoked);
 
+    [LoggerMessage(Observability.LogEventIds.SessionTooLarge, LogLevel.Warning, "Refused to create a {Size}-byte cookie session for user {Subject} (limit Gateway:Session:MaxCookieBytes = {Limit}).")]
+    public static partial void SessionTooLarge(this ILogger logger, string? subject, int size, int limit);
+
     [LoggerMessage(LogEventIds.InsecureSignInRefused, LogLevel.Warning, "Refused to start sign-in: the callback URL would be {RedirectUri}, plain http on a non-loopback host. Set Gateway:PublicOrigin or Gateway:TrustedProxies.")]
     public static partial void InsecureSignInRefused(this ILogger logger, string redirectUri);
 

@@ -80,28 +80,3 @@ internal sealed class ConfigureOpenIdConnectOptions(
 
     public void Configure(OpenIdConnectOptions options) => Configure(Microsoft.Extensions.Options.Options.DefaultName, options);
 }
-
-/// <summary>The session cookie: HttpOnly, SameSite=Lax, Secure whenever the browser talks https, chunked when large.</summary>
-internal sealed class ConfigureSessionCookieOptions(IOptions<GatewayOptions> gatewayOptions, TimeProvider time)
-    : IConfigureNamedOptions<CookieAuthenticationOptions>
-{
-    public void Configure(string? name, CookieAuthenticationOptions options)
-    {
-        if (name != GatewaySchemes.Session)
-        {
-            return;
-        }
-
-        var session = gatewayOptions.Value.Session;
-        options.Cookie.Name = session.CookieName;
-        options.Cookie.HttpOnly = true;
-        options.Cookie.SameSite = SameSiteMode.Lax;
-        options.Cookie.SecurePolicy = Microsoft.AspNetCore.Http.CookieSecurePolicy.SameAsRequest;
-        options.Cookie.Path = "/";
-        options.ExpireTimeSpan = session.Lifetime;
-        options.SlidingExpiration = false;
-        options.TimeProvider = time;
-    }
-
-    public void Configure(CookieAuthenticationOptions options) => Configure(Microsoft.Extensions.Options.Options.DefaultName, options);
-}

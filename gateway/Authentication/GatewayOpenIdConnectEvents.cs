@@ -21,6 +21,9 @@ internal sealed class GatewayOpenIdConnectEvents(
     IOptions<GatewayOptions> gatewayOptions,
     ProviderMetadata metadata,
     TokenClient tokenClient,
+    Sessions.SessionSizeGuard sizeGuard,
+    TimeProvider time,
+    Observability.GatewayMetrics metrics,
     ILogger<GatewayOpenIdConnectEvents> logger) : OpenIdConnectEvents
 {
     private static readonly HashSet<string> CognitoAlgorithms = new(StringComparer.Ordinal) { SecurityAlgorithms.RsaSha256 };
@@ -102,6 +105,15 @@ internal sealed class GatewayOpenIdConnectEvents(
 
     public override Task TokenValidated(TokenValidatedContext context)
     {
+        // The handler only checks the nonce when it redeems the code itself; we redeem it, so check here:
+        // the ID token's nonce must match the nonce cookie of this browser's sign-in (context.Nonce).
+        var nonce = context.Principal?.FindFirst("nonce")?.Value;
+        if (string.IsNullOrEmpty(nonce) || string.IsNullOrEmpty(context.Nonce) || !string.Equals(nonce, context.Nonce, StringComparison.Ordinal))
+        {
+            context.Fail(new OpenIdConnectProtocolInvalidNonceException("The ID token's nonce is missing or does not match this sign-in."));
+            return Task.CompletedTask;
+        }
+
         if (provider.Dialect == ProviderDialect.Cognito &&
             !string.Equals(context.Principal?.FindFirst("token_use")?.Value, "id", StringComparison.Ordinal))
         {
@@ -111,7 +123,7 @@ internal sealed class GatewayOpenIdConnectEvents(
         return Task.CompletedTask;
     }
 
-    public override Task TicketReceived(TicketReceivedContext context)
+    public override async Task TicketReceived(TicketReceivedContext context)
     {
         // Keep the session small (the cookie carries it): the refresh token (revocation, refresh), the
         // access token (for routes that forward it), and the ID token only where logout needs it.
@@ -127,13 +139,50 @@ internal sealed class GatewayOpenIdConnectEvents(
         }
 
         properties.StoreTokens(keep);
-        logger.UserSignedIn(context.Principal?.FindFirst("sub")?.Value);
-        return Task.CompletedTask;
+
+        // Every claim carries the token issuer's URL, which the ticket serializer writes out per claim:
+        // with many groups that alone costs kilobytes of cookie. The issuer is checked at sign-in; drop it.
+        if (context.Principal is { } principal)
+        {
+            context.Principal = SessionPrincipal.Compact(principal);
+        }
+
+        // The absolute lifetime counts from when the user authenticated at the provider (auth_time).
+        var now = time.GetUtcNow();
+        var authTime = long.TryParse(context.Principal?.FindFirst("auth_time")?.Value, out var seconds)
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+            : now;
+        if (authTime > now)
+        {
+            authTime = now;
+        }
+
+        properties.Items[Sessions.SessionCookieEvents.AbsoluteExpiryItem] =
+            (authTime + gatewayOptions.Value.Session.Lifetime).ToString("o", System.Globalization.CultureInfo.InvariantCulture);
+
+        var subject = context.Principal?.FindFirst("sub")?.Value;
+        if (sizeGuard.TooLarge(new AuthenticationTicket(context.Principal!, properties, GatewaySchemes.Session)) is { } size)
+        {
+            logger.SessionTooLarge(subject, size, gatewayOptions.Value.Session.MaxCookieBytes);
+            metrics.SignInFailed("session_too_large");
+            await ErrorResponses.WriteAsync(
+                context.HttpContext,
+                StatusCodes.Status400BadRequest,
+                "session_too_large",
+                "Your session is too large for a cookie",
+                "Your account carries more information (groups, attributes) than fits in this site's session cookie, so no session was created. The site's administrator can fix this by switching Gateway:Session:Store to Redis.");
+            context.HandleResponse();
+            return;
+        }
+
+        logger.UserSignedIn(subject);
+        metrics.SignedIn();
     }
 
     public override async Task AccessDenied(AccessDeniedContext context)
     {
         logger.SignInFailed("access_denied", "the identity provider reported that the user cancelled or was refused");
+        metrics.SignInFailed("access_denied");
         await ErrorResponses.WriteAsync(
             context.HttpContext,
             StatusCodes.Status403Forbidden,
@@ -148,6 +197,7 @@ internal sealed class GatewayOpenIdConnectEvents(
     {
         var (status, code, title, message) = Classify(context.Failure, context.HttpContext.Request.Query["error"].ToString());
         logger.SignInFailed(code, context.Failure?.GetType().Name + ": " + context.Failure?.Message);
+        metrics.SignInFailed(code);
         await ErrorResponses.WriteAsync(context.HttpContext, status, code, title, message, RetryUrl(context.Properties?.RedirectUri));
         context.HandleResponse();
     }

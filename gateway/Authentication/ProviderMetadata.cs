@@ -204,7 +204,7 @@ internal sealed class ProviderMetadata : IConfigurationManager<OpenIdConnectConf
             configuration.AuthorizationEndpoint = o + "/oauth2/authorize";
             configuration.TokenEndpoint = o + "/oauth2/token";
             configuration.UserInfoEndpoint = o + "/oauth2/userInfo";
-            configuration.AdditionalData["revocation_endpoint"] = o + "/oauth2/revoke";
+            configuration.RevocationEndpoint = o + "/oauth2/revoke";
             configuration.EndSessionEndpoint = o + "/logout";
         }
 
@@ -230,7 +230,7 @@ internal sealed class ProviderMetadata : IConfigurationManager<OpenIdConnectConf
 
     /// <summary>The revocation endpoint, if the provider publishes one.</summary>
     public static string? RevocationEndpoint(OpenIdConnectConfiguration configuration) =>
-        configuration.AdditionalData.TryGetValue("revocation_endpoint", out var value) ? value?.ToString() : null;
+        string.IsNullOrEmpty(configuration.RevocationEndpoint) ? null : configuration.RevocationEndpoint;
 
     private sealed record Snapshot(string DiscoveryJson, OpenIdConnectConfiguration Configuration, DateTimeOffset FetchedAt, DateTimeOffset RefreshAt);
 }

@@ -186,6 +186,11 @@ internal static partial class GatewayConfigurationValidator
             }
         }
 
+        if (options.BackchannelTimeout < TimeSpan.FromMilliseconds(100) || options.BackchannelTimeout > TimeSpan.FromMinutes(2))
+        {
+            problems.Add($"Gateway:BackchannelTimeout must be between 00:00:00.1 and 00:02:00 (got '{options.BackchannelTimeout}'); e.g. '00:00:10'.");
+        }
+
         if (!BasePathPattern().IsMatch(options.BasePath ?? string.Empty))
         {
             problems.Add($"Gateway:BasePath must start with '/', have no trailing '/' and use only URL path characters (got '{options.BasePath}'); the default is '/oauth2'.");
@@ -200,6 +205,8 @@ internal static partial class GatewayConfigurationValidator
         {
             problems.Add($"Gateway:Session:Lifetime must be between 00:01:00 and 3650.00:00:00 (got '{options.Session.Lifetime}'); e.g. '08:00:00' for a working day.");
         }
+
+        ValidateSession(options, problems);
 
         foreach (var (name, claim) in options.IdentityHeaders)
         {
@@ -271,6 +278,58 @@ internal static partial class GatewayConfigurationValidator
                     problems.Add($"{key}:Claims:{claimType} must list at least one accepted value and no empty ones, e.g. {key}:Claims:{claimType}:0 = 'Engineering'.");
                 }
             }
+        }
+    }
+
+    private static void ValidateSession(GatewayOptions options, List<string> problems)
+    {
+        var session = options.Session;
+        if (!Enum.IsDefined(session.Store))
+        {
+            problems.Add($"Gateway:Session:Store has an unknown value (got '{session.Store}'); use 'Cookie' or 'Redis'.");
+        }
+
+        if (session.IdleTimeout < TimeSpan.Zero || (session.IdleTimeout > TimeSpan.Zero && session.IdleTimeout < TimeSpan.FromMinutes(1)))
+        {
+            problems.Add($"Gateway:Session:IdleTimeout must be at least 00:01:00, or 00:00:00 to switch it off (got '{session.IdleTimeout}').");
+        }
+
+        if (session.RefreshMargin < TimeSpan.Zero || session.RefreshMargin > TimeSpan.FromMinutes(30))
+        {
+            problems.Add($"Gateway:Session:RefreshMargin must be between 00:00:00 and 00:30:00 (got '{session.RefreshMargin}'); Cognito access tokens can live as little as 5 minutes, e.g. '00:05:00'.");
+        }
+
+        if (session.CacheDuration < TimeSpan.Zero || session.CacheDuration > TimeSpan.FromMinutes(5))
+        {
+            problems.Add($"Gateway:Session:CacheDuration must be between 00:00:00 (no cache) and 00:05:00 (got '{session.CacheDuration}'); it bounds how long a sign-out elsewhere can go unnoticed, e.g. '00:00:05'.");
+        }
+
+        if (session.MaxCookieBytes < 4096 || session.MaxCookieBytes > 65536)
+        {
+            problems.Add($"Gateway:Session:MaxCookieBytes must be between 4096 and 65536 (got {session.MaxCookieBytes}); keep it under the header limits of every proxy in front (nginx: 8 KB per header line by default).");
+        }
+
+        var redis = options.Redis.Configuration;
+        if (session.Store == SessionStoreKind.Redis && string.IsNullOrWhiteSpace(redis))
+        {
+            problems.Add("Gateway:Redis:Configuration is missing but Gateway:Session:Store is 'Redis'; set it to the Redis address, e.g. 'redis:6379' (add ',password=…' if needed).");
+        }
+
+        if (!string.IsNullOrWhiteSpace(redis))
+        {
+            try
+            {
+                StackExchange.Redis.ConfigurationOptions.Parse(redis);
+            }
+            catch (ArgumentException)
+            {
+                problems.Add("Gateway:Redis:Configuration is not a valid StackExchange.Redis configuration string; use e.g. 'redis:6379,password=…,ssl=true'.");
+            }
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.DataProtection.KeysPath) && !Path.IsPathFullyQualified(options.DataProtection.KeysPath))
+        {
+            problems.Add($"Gateway:DataProtection:KeysPath must be an absolute directory path shared by every instance (got '{options.DataProtection.KeysPath}').");
         }
     }
 

@@ -41,6 +41,7 @@ internal static class AuthEndpoints
         IOptions<GatewayOptions> options,
         ProviderMetadata metadata,
         TokenClient tokenClient,
+        Observability.GatewayMetrics metrics,
         ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(AuthEndpoints));
@@ -81,6 +82,7 @@ internal static class AuthEndpoints
         if (session.Succeeded)
         {
             logger.UserSignedOut(subject, revoked);
+            metrics.SignedOut();
         }
 
         var signOutUri = provider.SignOutUri ?? PublicOrigin(context) + "/";

@@ -18,7 +18,14 @@ internal static class ErrorResponses
             return;
         }
 
+        // Keep cookies already set or deleted for this response (e.g. an ended session), drop everything else.
+        var setCookies = response.Headers.SetCookie;
         response.Clear();
+        if (setCookies.Count > 0)
+        {
+            response.Headers.SetCookie = setCookies;
+        }
+
         response.StatusCode = statusCode;
         response.Headers.CacheControl = "no-store";
         if (!Microsoft.Extensions.Primitives.StringValues.IsNullOrEmpty(wwwAuthenticate))

@@ -6,6 +6,7 @@ using Gateway.Errors;
 using Gateway.ForwardAuth;
 using Gateway.Health;
 using Gateway.Proxy;
+using Gateway.Sessions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
@@ -13,6 +14,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Gateway.Hosting;
@@ -78,12 +80,12 @@ public static class GatewayApp
         services.AddSingleton(new IdentityHeaderMap(options, provider));
         services.TryAddSingleton(TimeProvider.System);
 
-        services.AddHttpClient(ProviderMetadata.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
+        services.AddHttpClient(ProviderMetadata.HttpClientName, client => client.Timeout = options.BackchannelTimeout);
         services.AddSingleton<ProviderMetadata>();
         services.AddSingleton<TokenClient>();
         services.AddSingleton<GatewayOpenIdConnectEvents>();
         services.AddSingleton<IConfigureOptions<OpenIdConnectOptions>, ConfigureOpenIdConnectOptions>();
-        services.AddSingleton<IConfigureOptions<CookieAuthenticationOptions>, ConfigureSessionCookieOptions>();
+        services.AddGatewaySessions(options);
         services.AddSingleton(BearerSettings.From(options, provider));
         services.AddAuthentication(auth =>
             {
@@ -115,6 +117,10 @@ public static class GatewayApp
 
         services.AddSingleton(new TrustedProxies(options));
         services.AddSingleton<ForwardAuthRouteMatcher>();
+        services.AddSingleton<Observability.GatewayMetrics>();
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(Observability.GatewayMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Net.Http")
+            .AddPrometheusExporter());
         services.AddHealthChecks().AddCheck<IdentityProviderHealthCheck>("identity-provider", tags: [HealthEndpoints.ReadyTag]);
         services.AddReverseProxy()
             .LoadFromConfig(configuration.GetSection("ReverseProxy"))
@@ -183,6 +189,14 @@ public static class GatewayApp
         {
             await ErrorResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "idp_unavailable", "The sign-in service is not answering",
                 "We could not reach the sign-in service. Please try again in a moment.", context.Request.PathBase + context.Request.Path + context.Request.QueryString);
+            return;
+        }
+
+        if (exception is SessionStoreUnavailableException)
+        {
+            await ErrorResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "session_store_unavailable", "Sessions are unavailable",
+                "The gateway cannot reach its session store right now. Your session is kept; please try again in a moment.",
+                context.Request.PathBase + context.Request.Path + context.Request.QueryString);
             return;
         }
 

@@ -23,6 +23,16 @@ internal static class LogEventIds
     public const int SpoofedHeaderStripped = 3001;
     public const int BackendFailed = 3002;
 
+    public const int SessionStoreUnavailable = 4001;
+    public const int SessionUnreadable = 4002;
+    public const int SessionSignalFailed = 4003;
+    public const int TokensRefreshed = 4004;
+    public const int RefreshRejected = 4005;
+    public const int RefreshUnavailable = 4006;
+    public const int SessionExpired = 4007;
+    public const int SessionTooLarge = 4008;
+    public const int RefreshedIdTokenInvalid = 4009;
+
     public const int ReturnUrlRejected = 5001;
     public const int UnhandledException = 5002;
     public const int ForwardAuthDenied = 5010;

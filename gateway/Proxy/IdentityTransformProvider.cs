@@ -19,6 +19,7 @@ internal sealed class IdentityTransformProvider(
     IdentityHeaderMap map,
     IOptions<GatewayOptions> options,
     IdentityProviderSettings provider,
+    Observability.GatewayMetrics metrics,
     ILogger<IdentityTransformProvider> logger) : ITransformProvider
 {
     public void ValidateRoute(TransformRouteValidationContext context)
@@ -36,7 +37,7 @@ internal sealed class IdentityTransformProvider(
 
     public void Apply(TransformBuilderContext context)
     {
-        var transform = new IdentityRequestTransform(map, new GatewayCookieFilter(options.Value.Session.CookieName), context.Route.RouteId, logger);
+        var transform = new IdentityRequestTransform(map, new GatewayCookieFilter(options.Value.Session.CookieName), context.Route.RouteId, metrics, logger);
         context.RequestTransforms.Add(transform);
         if (RouteSettings.Parse(context.Route.Metadata).ForwardToken == ForwardTokenMode.Access)
         {
@@ -47,7 +48,7 @@ internal sealed class IdentityTransformProvider(
 
 /// <summary>
 /// <c>Gateway.ForwardToken: Access</c>: sends the caller's access token as <c>Authorization: Bearer</c> — the bearer
-/// caller's own token, or the one saved in the browser session (as saved at sign-in; it may have expired since).
+/// caller's own token, or the browser session's (refreshed ahead of its expiry by the session events).
 /// </summary>
 internal sealed class ForwardAccessTokenTransform : RequestTransform
 {
@@ -133,7 +134,7 @@ internal sealed class GatewayCookieFilter(string cookieName)
     }
 }
 
-internal sealed class IdentityRequestTransform(IdentityHeaderMap map, GatewayCookieFilter cookies, string routeId, ILogger logger) : RequestTransform
+internal sealed class IdentityRequestTransform(IdentityHeaderMap map, GatewayCookieFilter cookies, string routeId, Observability.GatewayMetrics metrics, ILogger logger) : RequestTransform
 {
     public override ValueTask ApplyAsync(RequestTransformContext context)
     {
@@ -146,6 +147,7 @@ internal sealed class IdentityRequestTransform(IdentityHeaderMap map, GatewayCoo
             {
                 proxyHeaders.Remove(header.Key);
                 logger.SpoofedHeaderStripped(header.Key, routeId);
+                metrics.SpoofedHeaderStripped();
             }
         }
 

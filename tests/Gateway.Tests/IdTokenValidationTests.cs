@@ -90,8 +90,7 @@ public sealed class IdTokenValidationTests : IClassFixture<GatewayFixture>, IDis
         Assert.DoesNotContain(_fx.Backend.Requests, r => r.Path == "/secret");
     }
 
-    [Theory(Skip = "gateway bug: GatewayOpenIdConnectEvents.AuthorizationCodeReceived calls HandleCodeRedemption, so the " +
-                   "OIDC handler skips ProtocolValidator.ValidateTokenResponse and the ID token nonce is never checked")]
+    [Theory]
     [InlineData("WrongNonce")]
     [InlineData("MissingNonce")]
     public async Task Callback_IdTokenWithBadNonce_Answers4xxPageAndCreatesNoSession(string kind)

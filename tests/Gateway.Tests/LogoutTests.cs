@@ -31,8 +31,7 @@ public sealed class LogoutTests : IClassFixture<ConfidentialClientGatewayFixture
         return await _browser.SendAsync(request);
     }
 
-    [Theory(Skip = "gateway bug: ProviderMetadata.RevocationEndpoint reads AdditionalData[\"revocation_endpoint\"], but " +
-                   "IdentityModel 8.x parses that key into OpenIdConnectConfiguration.RevocationEndpoint, so sign-out never calls /oauth2/revoke")]
+    [Theory]
     [InlineData("GET")]
     [InlineData("POST")]
     public async Task SignOut_WithSession_RevokesRefreshTokenWithBasicAuth(string method)

@@ -173,6 +173,40 @@ public sealed class StartupValidationTests
     }
 
     [Fact]
+    public void Startup_RedisStoreWithoutRedisConfiguration_FailsNamingBothKeys()
+    {
+        var ex = BuildFails(With(ValidConfig(), ("Gateway:Session:Store", "Redis")));
+
+        AssertNames(ex, "Gateway:Redis:Configuration", "Gateway:Session:Store");
+    }
+
+    [Theory]
+    [InlineData("Gateway:Session:Store", "Memcached", "Gateway:Session:Store")]
+    [InlineData("Gateway:Session:IdleTimeout", "00:00:10", "Gateway:Session:IdleTimeout")]
+    [InlineData("Gateway:Session:RefreshMargin", "01:00:00", "Gateway:Session:RefreshMargin")]
+    [InlineData("Gateway:Session:CacheDuration", "01:00:00", "Gateway:Session:CacheDuration")]
+    [InlineData("Gateway:Session:MaxCookieBytes", "100", "Gateway:Session:MaxCookieBytes")]
+    [InlineData("Gateway:DataProtection:KeysPath", "relative/keys", "Gateway:DataProtection:KeysPath")]
+    [InlineData("Gateway:BackchannelTimeout", "00:10:00", "Gateway:BackchannelTimeout")]
+    public void Startup_BadSessionSetting_FailsNamingKey(string key, string value, string named)
+    {
+        var ex = BuildFails(With(ValidConfig(), (key, value)));
+
+        AssertNames(ex, named);
+    }
+
+    [Fact]
+    public void Startup_RedisPasswordInConfiguration_NeverAppearsInMessage()
+    {
+        var ex = BuildFails(With(ValidConfig(),
+            ("Gateway:Session:Store", "Redis"),
+            ("Gateway:Redis:Configuration", "127.0.0.1:6379,password=" + Secret + ",unknownOption=x"),
+            ("Gateway:Cognito:ClientId", null)));
+
+        Assert.DoesNotContain(Secret, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Startup_GroupsScopeRequested_FailsNamingScopes()
     {
         var ex = BuildFails(With(ValidConfig(), ("Gateway:Cognito:Scopes", "openid email groups")));

@@ -101,6 +101,8 @@ public sealed class FakeCognito : IDisposable
         User = TestUser.Default;
         CustomizeIdToken = null;
         TokenResponder = null;
+        RotateRefreshTokens = false;
+        RejectedRefreshTokens.Clear();
         ConfigureMappings();
         PublishKeys(PrimaryKey);
     }
@@ -213,6 +215,11 @@ public sealed class FakeCognito : IDisposable
         }
 
         var form = ParseForm(request);
+        if (form.TryGetValue("grant_type", out var refreshGrant) && refreshGrant == "refresh_token")
+        {
+            return Refresh(form);
+        }
+
         if (!form.TryGetValue("grant_type", out var grant) || grant != "authorization_code")
         {
             return Json(400, new { error = "unsupported_grant_type" });
@@ -292,6 +299,85 @@ public sealed class FakeCognito : IDisposable
             ["token_type"] = "Bearer",
             ["expires_in"] = 3600,
         });
+    }
+
+    /// <summary>When true, a refresh returns a new refresh token (Cognito's refresh-token rotation).</summary>
+    public bool RotateRefreshTokens { get; set; }
+
+    /// <summary>Refresh tokens the fake no longer accepts (revoked, user disabled).</summary>
+    public ConcurrentBag<string> RejectedRefreshTokens { get; } = new();
+
+    /// <summary>
+    /// The refresh_token grant requests received since the last <see cref="Reset"/> that present a refresh token
+    /// issued since then (a slow response of an earlier test may still be logged after the reset).
+    /// </summary>
+    public IReadOnlyList<IRequestMessage> RefreshRequests =>
+        RequestsTo("/oauth2/token")
+            .Select(r => (Request: r, Form: ParseForm(r)))
+            .Where(x => x.Form.GetValueOrDefault("grant_type") == "refresh_token" && _refreshTokens.Contains(x.Form.GetValueOrDefault("refresh_token") ?? string.Empty))
+            .Select(x => x.Request)
+            .ToList();
+
+    private IResponseMessage Refresh(Dictionary<string, string> form)
+    {
+        if (!form.TryGetValue("refresh_token", out var presented) || !_refreshTokens.Contains(presented) || RejectedRefreshTokens.Contains(presented))
+        {
+            return Json(400, new { error = "invalid_grant", error_description = "Refresh Token has been revoked" });
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        var user = User;
+        var idJwt = TestTokens.Mint(new TokenMintRequest
+        {
+            SigningKey = SigningKey,
+            Claims = new Dictionary<string, object?>
+            {
+                ["sub"] = user.Sub,
+                ["aud"] = ClientId,
+                ["iss"] = Authority,
+                ["token_use"] = "id",
+                ["email"] = user.Email,
+                ["email_verified"] = true,
+                ["cognito:username"] = user.Username,
+                ["cognito:groups"] = user.Groups.ToArray(),
+                ["auth_time"] = TestTokens.UnixTime(now),
+                ["iat"] = TestTokens.UnixTime(now),
+                ["exp"] = TestTokens.UnixTime(now.AddHours(1)),
+            },
+        });
+        var accessJwt = TestTokens.Mint(new TokenMintRequest
+        {
+            SigningKey = SigningKey,
+            Claims = new Dictionary<string, object?>
+            {
+                ["sub"] = user.Sub,
+                ["iss"] = Authority,
+                ["client_id"] = ClientId,
+                ["token_use"] = "access",
+                ["scope"] = "openid email profile",
+                ["username"] = user.Username,
+                ["cognito:groups"] = user.Groups.ToArray(),
+                ["iat"] = TestTokens.UnixTime(now),
+                ["exp"] = TestTokens.UnixTime(now.AddHours(1)),
+                ["jti"] = Guid.NewGuid().ToString(),
+            },
+        });
+        _idTokens.Enqueue(idJwt);
+        var body = new Dictionary<string, object>
+        {
+            ["id_token"] = idJwt,
+            ["access_token"] = accessJwt,
+            ["token_type"] = "Bearer",
+            ["expires_in"] = 3600,
+        };
+        if (RotateRefreshTokens)
+        {
+            var rotated = "rt-" + Guid.NewGuid().ToString("N");
+            _refreshTokens.Enqueue(rotated);
+            body["refresh_token"] = rotated;
+        }
+
+        return Json(200, body);
     }
 
     public static IResponseMessage Json(int status, object body) => new ResponseMessage

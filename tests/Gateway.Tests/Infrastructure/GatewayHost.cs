@@ -58,11 +58,11 @@ public sealed class GatewayHost : IAsyncDisposable
     };
 
     public static Task<GatewayHost> StartAsync(FakeCognito cognito, BackendStub backend,
-        IReadOnlyDictionary<string, string?>? overrides = null) =>
-        StartAsync(cognito, backend.Url, overrides);
+        IReadOnlyDictionary<string, string?>? overrides = null, Action<WebApplicationBuilder>? customize = null) =>
+        StartAsync(cognito, backend.Url, overrides, customize);
 
     public static async Task<GatewayHost> StartAsync(FakeCognito cognito, string backendUrl,
-        IReadOnlyDictionary<string, string?>? overrides = null)
+        IReadOnlyDictionary<string, string?>? overrides = null, Action<WebApplicationBuilder>? customize = null)
     {
         var config = DefaultConfig(cognito, backendUrl);
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
@@ -77,13 +77,18 @@ public sealed class GatewayHost : IAsyncDisposable
             }
         }
 
-        return await StartAsync([], config);
+        return await StartAsync([], config, customize);
     }
 
-    public static async Task<GatewayHost> StartAsync(string[] args, IReadOnlyDictionary<string, string?> config)
+    public static async Task<GatewayHost> StartAsync(string[] args, IReadOnlyDictionary<string, string?> config,
+        Action<WebApplicationBuilder>? customize = null)
     {
         var logs = new InMemoryLogSink();
-        var app = GatewayApp.Build(args, b => Configure(b, config, logs));
+        var app = GatewayApp.Build(args, b =>
+        {
+            Configure(b, config, logs);
+            customize?.Invoke(b);
+        });
         await app.StartAsync();
         var url = app.Urls.Single(u => u.StartsWith("http://127.0.0.1:", StringComparison.Ordinal)).TrimEnd('/');
         return new GatewayHost(app, url, logs);

@@ -1,0 +1,66 @@
+using System.Security.Cryptography;
+using System.Text;
+using Gateway.Configuration;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Sessions;
+
+/// <summary>
+/// A small, bounded in-process cache of validated sessions, keyed by a hash of the cookie value
+/// (cookie store) or of the session handle (Redis store), so a request neither decrypts kilobytes
+/// nor calls Redis each time. Entries live <c>Gateway:Session:CacheDuration</c> and are dropped on
+/// sign-out and refresh. Callers always get a copy of the properties, never the cached instance.
+/// </summary>
+internal sealed class SessionCache : IDisposable
+{
+    private const int MaxEntries = 100_000;
+
+    private readonly MemoryCache _cache;
+    private readonly TimeSpan _duration;
+
+    public SessionCache(IOptions<GatewayOptions> options, TimeProvider time)
+    {
+        _duration = options.Value.Session.CacheDuration;
+        _cache = new MemoryCache(new MemoryCacheOptions { SizeLimit = MaxEntries, Clock = new TimeProviderClock(time) });
+    }
+
+    public bool Enabled => _duration > TimeSpan.Zero;
+
+    public static string KeyFor(string value) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
+
+    public AuthenticationTicket? Get(string key) =>
+        Enabled && _cache.TryGetValue(key, out AuthenticationTicket? ticket) && ticket is not null ? Copy(ticket) : null;
+
+    public void Set(string key, AuthenticationTicket ticket)
+    {
+        if (!Enabled)
+        {
+            return;
+        }
+
+        var expires = ticket.Properties.ExpiresUtc;
+        var options = new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = _duration };
+        if (expires is { } e)
+        {
+            options.AbsoluteExpiration = e;
+        }
+
+        _cache.Set(key, Copy(ticket), options);
+    }
+
+    public void Remove(string key) => _cache.Remove(key);
+
+    public void Dispose() => _cache.Dispose();
+
+    private static AuthenticationTicket Copy(AuthenticationTicket ticket) =>
+        new(ticket.Principal, ticket.Properties.Clone(), ticket.AuthenticationScheme);
+
+#pragma warning disable CS0618 // ISystemClock is what MemoryCacheOptions still takes.
+    internal sealed class TimeProviderClock(TimeProvider time) : Microsoft.Extensions.Internal.ISystemClock
+    {
+        public DateTimeOffset UtcNow => time.GetUtcNow();
+    }
+#pragma warning restore CS0618
+}

@@ -1,0 +1,30 @@
+using Gateway.Observability;
+
+namespace Gateway.Sessions;
+
+internal static partial class SessionLog
+{
+    [LoggerMessage(LogEventIds.SessionStoreUnavailable, LogLevel.Error, "The session store (Redis) cannot be reached ({Error}).")]
+    public static partial void StoreUnavailable(this ILogger logger, string error);
+
+    [LoggerMessage(LogEventIds.SessionUnreadable, LogLevel.Warning, "A stored session could not be decrypted (Data Protection keys not shared or rotated away); treating it as signed out.")]
+    public static partial void UnreadableSession(this ILogger logger);
+
+    [LoggerMessage(LogEventIds.SessionSignalFailed, LogLevel.Warning, "Could not signal a session change to the other instances ({Error}); they notice within Gateway:Session:CacheDuration.")]
+    public static partial void SignalFailed(this ILogger logger, string error);
+
+    [LoggerMessage(LogEventIds.TokensRefreshed, LogLevel.Information, "Refreshed the tokens of user {Subject} (new refresh token: {Rotated}).")]
+    public static partial void TokensRefreshed(this ILogger logger, string? subject, bool rotated);
+
+    [LoggerMessage(LogEventIds.RefreshRejected, LogLevel.Warning, "The provider refused to refresh the session of user {Subject} ({Error}); the session ends.")]
+    public static partial void RefreshRejected(this ILogger logger, string? subject, string error);
+
+    [LoggerMessage(LogEventIds.RefreshUnavailable, LogLevel.Warning, "Could not refresh the session of user {Subject}: the token endpoint is unavailable; access token still valid: {StillValid}.")]
+    public static partial void RefreshUnavailable(this ILogger logger, string? subject, bool stillValid);
+
+    [LoggerMessage(LogEventIds.SessionExpired, LogLevel.Information, "The session of user {Subject} reached its absolute lifetime and ends.")]
+    public static partial void SessionExpired(this ILogger logger, string? subject);
+
+    [LoggerMessage(LogEventIds.RefreshedIdTokenInvalid, LogLevel.Warning, "The ID token returned by a refresh for user {Subject} did not validate ({Error}); the session ends.")]
+    public static partial void RefreshedIdTokenInvalid(this ILogger logger, string? subject, string error);
+}

@@ -1,0 +1,104 @@
+using Gateway.Authentication;
+using Gateway.Configuration;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Gateway.Sessions;
+
+internal static class SessionServiceCollectionExtensions
+{
+    /// <summary>Session storage (cookie or Redis), the shared Data Protection key ring, refresh and the per-instance session cache.</summary>
+    public static IServiceCollection AddGatewaySessions(this IServiceCollection services, GatewayOptions options)
+    {
+        services.AddHttpContextAccessor();
+        services.AddSingleton<SessionCache>();
+        services.AddSingleton<SessionSignals>();
+        services.AddHostedService(sp => sp.GetRequiredService<SessionSignals>());
+        services.AddSingleton<TokenRefresher>();
+        services.AddSingleton<RefreshedIdTokenValidator>();
+        services.AddSingleton<SessionCookieEvents>();
+        services.AddSingleton<SessionSizeGuard>();
+        services.AddSingleton<IConfigureOptions<CookieAuthenticationOptions>, ConfigureSessionCookieOptions>();
+
+        var dataProtection = services.AddDataProtection().SetApplicationName("Gateway");
+        var redisConfiguration = options.Redis.Configuration;
+        if (!string.IsNullOrWhiteSpace(redisConfiguration))
+        {
+            var redisOptions = ConfigurationOptions.Parse(redisConfiguration);
+            redisOptions.AbortOnConnectFail = false;
+            redisOptions.ConnectTimeout = Math.Min(redisOptions.ConnectTimeout, 3000);
+            redisOptions.SyncTimeout = Math.Min(redisOptions.SyncTimeout, 3000);
+            redisOptions.AsyncTimeout = Math.Min(redisOptions.AsyncTimeout, 3000);
+            var connection = new Lazy<IConnectionMultiplexer>(() => ConnectionMultiplexer.Connect(redisOptions));
+            services.AddSingleton(_ => connection.Value);
+            services.AddStackExchangeRedisCache(cache =>
+            {
+                cache.InstanceName = options.Redis.KeyPrefix;
+                cache.ConnectionMultiplexerFactory = () => Task.FromResult(connection.Value);
+            });
+            services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: [Health.HealthEndpoints.ReadyTag]);
+            if (string.IsNullOrWhiteSpace(options.DataProtection.KeysPath))
+            {
+                dataProtection.PersistKeysToStackExchangeRedis(() => connection.Value.GetDatabase(), options.Redis.KeyPrefix + "dataprotection-keys");
+            }
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.DataProtection.KeysPath))
+        {
+            dataProtection.PersistKeysToFileSystem(new DirectoryInfo(options.DataProtection.KeysPath));
+        }
+
+        if (options.Session.Store == SessionStoreKind.Redis)
+        {
+            services.AddSingleton<DistributedTicketStore>();
+        }
+
+        return services;
+    }
+}
+
+/// <summary>The session cookie: HttpOnly, SameSite=Lax, Secure whenever the browser talks https, chunked when large.</summary>
+internal sealed class ConfigureSessionCookieOptions(
+    IOptions<GatewayOptions> gatewayOptions,
+    IDataProtectionProvider dataProtection,
+    SessionCache cache,
+    IHttpContextAccessor accessor,
+    IServiceProvider services,
+    TimeProvider time) : IConfigureNamedOptions<CookieAuthenticationOptions>
+{
+    public void Configure(string? name, CookieAuthenticationOptions options)
+    {
+        if (name != GatewaySchemes.Session)
+        {
+            return;
+        }
+
+        var session = gatewayOptions.Value.Session;
+        options.Cookie.Name = session.CookieName;
+        options.Cookie.HttpOnly = true;
+        options.Cookie.SameSite = SameSiteMode.Lax;
+        options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        options.Cookie.Path = "/";
+        var idle = session.IdleTimeout > TimeSpan.Zero && session.IdleTimeout < session.Lifetime;
+        options.ExpireTimeSpan = idle ? session.IdleTimeout : session.Lifetime;
+        options.SlidingExpiration = idle;
+        options.TimeProvider = time;
+        options.EventsType = typeof(SessionCookieEvents);
+
+        if (session.Store == SessionStoreKind.Redis)
+        {
+            options.SessionStore = services.GetRequiredService<DistributedTicketStore>();
+            options.TicketDataFormat = new SessionHandleFormat(GatewaySchemes.Session);
+        }
+        else
+        {
+            var protector = dataProtection.CreateProtector("Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationMiddleware", GatewaySchemes.Session, "v2");
+            options.TicketDataFormat = new CachingTicketDataFormat(new TicketDataFormat(protector), cache, accessor);
+        }
+    }
+
+    public void Configure(CookieAuthenticationOptions options) => Configure(Microsoft.Extensions.Options.Options.DefaultName, options);
+}

@@ -1,0 +1,54 @@
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
+
+namespace Gateway.BrowserTests;
+
+public sealed class SignInTests(GatewayStackFixture stack, ITestOutputHelper output) : BrowserTest(stack, output)
+{
+    [SkippableFact]
+    public async Task Alice_signs_in_on_the_hosted_ui_and_the_app_shows_her_email_and_groups()
+    {
+        var page = await NewPageAsync();
+
+        await page.GotoAsync("/");
+        await ExpectLoginFormAsync(page);
+        await SubmitLoginAsync(page, GatewayStackFixture.Alice, GatewayStackFixture.Password);
+
+        await Expect(page).ToHaveURLAsync(Gateway + "/");
+        await Expect(page.Locator("h1")).ToHaveTextAsync("Sample legacy app");
+        await Expect(page.Locator("#who")).ToHaveTextAsync("Signed in as alice@example.com");
+        await Expect(page.Locator("#groups")).ToHaveTextAsync("admins, staff");
+    }
+
+    [SkippableFact]
+    public async Task A_deep_link_with_a_query_string_survives_the_login()
+    {
+        var page = await NewPageAsync();
+
+        await page.GotoAsync("/a/b?x=1&y=two");
+        await SubmitLoginAsync(page, GatewayStackFixture.Alice, GatewayStackFixture.Password);
+
+        await Expect(page).ToHaveURLAsync(Gateway + "/a/b?x=1&y=two");
+        await Expect(page.Locator("#path")).ToHaveTextAsync("/a/b?x=1&y=two");
+        await Expect(page.Locator("#who")).ToHaveTextAsync("Signed in as alice@example.com");
+    }
+
+    [SkippableFact]
+    public async Task A_wrong_password_shows_the_login_error_and_creates_no_session()
+    {
+        var page = await NewPageAsync();
+
+        await page.GotoAsync("/");
+        await SubmitLoginAsync(page, GatewayStackFixture.Alice, "not-her-password");
+
+        await Expect(page.Locator("#loginErrorMessage")).ToHaveTextAsync("Incorrect username or password.");
+        await Expect(page.Locator("input[name=password]")).ToBeVisibleAsync();
+        Assert.Empty(await SessionCookiesAsync(page));
+
+        await page.GotoAsync("/");
+        await ExpectLoginFormAsync(page);
+        await Expect(page.Locator("#loginErrorMessage")).ToHaveCountAsync(0);
+        Assert.Empty(await SessionCookiesAsync(page));
+    }
+}

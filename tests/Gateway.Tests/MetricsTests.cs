@@ -1,0 +1,43 @@
+using System.Net;
+using Gateway.Tests.Infrastructure;
+
+namespace Gateway.Tests;
+
+public sealed class MetricsTests : IClassFixture<GatewayFixture>
+{
+    private readonly GatewayFixture _fx;
+
+    public MetricsTests(GatewayFixture fx)
+    {
+        _fx = fx;
+        _fx.ResetStubs();
+    }
+
+    [Fact]
+    public async Task Metrics_AfterSignInAndForgedHeader_ExposesGatewayCountersInPrometheusFormat()
+    {
+        using var browser = _fx.NewBrowser();
+        await browser.SignInAsync();
+        await browser.ApiGetAsync("/forged", r => r.Headers.TryAddWithoutValidation("X-Forwarded-Email", "evil@example.com"));
+
+        using var client = new HttpClient();
+        using var response = await client.GetAsync(_fx.Gateway.Url + "/metrics");
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("text/plain", response.Content.Headers.ContentType?.ToString(), StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^gateway_sign_ins_total(\{[^}]*\})? [1-9]", body);
+        Assert.Matches(@"(?m)^gateway_spoofed_headers_stripped_total(\{[^}]*\})? [1-9]", body);
+        Assert.Contains("http_server_request_duration_seconds", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("evil@example.com", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HealthEndpoints_WithoutSession_AnswerWithoutSignIn()
+    {
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(_fx.Gateway.Url + "/healthz")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(_fx.Gateway.Url + "/readyz")).StatusCode);
+    }
+}

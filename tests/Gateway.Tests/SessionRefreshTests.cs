@@ -1,0 +1,225 @@
+using System.Net;
+using Gateway.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+
+namespace Gateway.Tests;
+
+/// <summary>Refresh ahead of access-token expiry on one instance (cookie store), driven by a fake clock.</summary>
+public sealed class SessionRefreshTests : IClassFixture<GatewayFixture>
+{
+    private readonly GatewayFixture _fx;
+
+    public SessionRefreshTests(GatewayFixture fx)
+    {
+        _fx = fx;
+        _fx.ResetStubs();
+    }
+
+    private async Task<(GatewayHost Host, FakeTimeProvider Clock, TestBrowser Browser)> SignedInAsync(Dictionary<string, string?>? overrides = null)
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var config = new Dictionary<string, string?>();
+        foreach (var (k, v) in overrides ?? [])
+        {
+            config[k] = v;
+        }
+
+        var host = await GatewayHost.StartAsync(_fx.Cognito, _fx.Backend, config, b => b.Services.AddSingleton<TimeProvider>(clock));
+        var browser = new TestBrowser(host);
+        await browser.SignInAsync();
+        return (host, clock, browser);
+    }
+
+    [Fact]
+    public async Task Session_WellBeforeExpiry_DoesNotRefresh()
+    {
+        var (host, clock, browser) = await SignedInAsync();
+        await using var _ = host;
+        using var __ = browser;
+
+        clock.Advance(TimeSpan.FromMinutes(50));
+
+        Assert.Equal(HttpStatusCode.OK, (await browser.ApiGetAsync("/early")).Status);
+        Assert.Empty(_fx.Cognito.RefreshRequests);
+    }
+
+    [Fact]
+    public async Task Session_WithinRefreshMargin_RefreshesOnceAndRequestSucceeds()
+    {
+        var (host, clock, browser) = await SignedInAsync();
+        await using var _ = host;
+        using var __ = browser;
+        var issued = _fx.Cognito.IssuedRefreshTokens.Single();
+
+        clock.Advance(TimeSpan.FromMinutes(56));
+        var hop = await browser.ApiGetAsync("/after-refresh");
+
+        Assert.Equal(HttpStatusCode.OK, hop.Status);
+        var refresh = Assert.Single(_fx.Cognito.RefreshRequests);
+        Assert.Equal(issued, FakeCognito.ParseForm(refresh)["refresh_token"]);
+        Assert.Contains(hop.SetCookies, c => SetCookie.IsSessionCookieName(SetCookie.Parse(c).Name));
+        Assert.Equal(TestUser.Default.Email, BackendStub.HeaderValues(_fx.Backend.LastRequestTo("/after-refresh"), "X-Forwarded-Email").Single());
+
+        // The renewed session carries the new expiry: no second refresh 10 minutes later.
+        clock.Advance(TimeSpan.FromMinutes(10));
+        Assert.Equal(HttpStatusCode.OK, (await browser.ApiGetAsync("/later")).Status);
+        Assert.Single(_fx.Cognito.RefreshRequests);
+    }
+
+    [Fact]
+    public async Task Session_ParallelRequestsNeedingRefresh_CallTokenEndpointExactlyOnce()
+    {
+        var (host, clock, browser) = await SignedInAsync();
+        await using var _ = host;
+        using var __ = browser;
+
+        clock.Advance(TimeSpan.FromMinutes(58));
+        var results = await Task.WhenAll(Enumerable.Range(0, 24).Select(i => browser.ApiGetAsync($"/parallel/{i}")));
+
+        Assert.All(results, r => Assert.Equal(HttpStatusCode.OK, r.Status));
+        Assert.Single(_fx.Cognito.RefreshRequests);
+    }
+
+    [Fact]
+    public async Task Refresh_WithoutRotation_KeepsUsingTheOriginalRefreshToken()
+    {
+        var (host, clock, browser) = await SignedInAsync();
+        await using var _ = host;
+        using var __ = browser;
+        var issued = _fx.Cognito.IssuedRefreshTokens.Single();
+
+        clock.Advance(TimeSpan.FromMinutes(56));
+        Assert.Equal(HttpStatusCode.OK, (await browser.ApiGetAsync("/first")).Status);
+        clock.Advance(TimeSpan.FromMinutes(56));
+        Assert.Equal(HttpStatusCode.OK, (await browser.ApiGetAsync("/second")).Status);
+
+        var presented = _fx.Cognito.RefreshRequests.Select(r => FakeCognito.ParseForm(r)["refresh_token"]).ToArray();
+        Assert.Equal([issued, issued], presented);
+    }
+
+    [Fact]
+    public async Task Refresh_WithRotation_UsesTheNewRefreshTokenNextTime()
+    {
+        var (host, clock, browser) = await SignedInAsync();
+        await using var _ = host;
+        using var __ = browser;
+        _fx.Cognito.RotateRefreshTokens = true;
+        var issued = _fx.Cognito.IssuedRefreshTokens.Single();
+
+        clock.Advance(TimeSpan.FromMinutes(56));
+        Assert.Equal(HttpStatusCode.OK, (await browser.ApiGetAsync("/first")).Status);
+        var rotated = _fx.Cognito.IssuedRefreshTokens.Last();
+        clock.Advance(TimeSpan.FromMinutes(56));
+        Assert.Equal(HttpStatusCode.OK, (await browser.ApiGetAsync("/second")).Status);
+
+        var presented = _fx.Cognito.RefreshRequests.Select(r => FakeCognito.ParseForm(r)["refresh_token"]).ToArray();
+        Assert.NotEqual(issued, rotated);
+        Assert.Equal([issued, rotated], presented);
+    }
+
+    [Fact]
+    public async Task Refresh_InvalidGrant_EndsSession_ApiGets401AndBrowserIsSentToSignIn()
+    {
+        var (host, clock, browser) = await SignedInAsync();
+        await using var _ = host;
+        using var __ = browser;
+        _fx.Cognito.RejectedRefreshTokens.Add(_fx.Cognito.IssuedRefreshTokens.Single());
+
+        clock.Advance(TimeSpan.FromMinutes(56));
+        var api = await browser.ApiGetAsync("/revoked");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, api.Status);
+        Assert.Contains(api.SetCookies, c => SetCookie.Parse(c) is { } sc && sc.Name == "_gateway" && sc.IsDeletion);
+        var page = await browser.NavigateOnceAsync("/revoked-page");
+        Assert.Equal(HttpStatusCode.Found, page.Status);
+        Assert.StartsWith(_fx.Cognito.AuthorizationEndpoint, page.Location!.ToString());
+        Assert.DoesNotContain(_fx.Backend.Requests, r => r.Path is "/revoked" or "/revoked-page");
+    }
+
+    [Fact]
+    public async Task Refresh_TokenEndpoint5xxWhileAccessTokenValid_RequestGoesOnAndNextRequestRetries()
+    {
+        var (host, clock, browser) = await SignedInAsync();
+        await using var _ = host;
+        using var __ = browser;
+        _fx.Cognito.TokenResponder = _ => FakeCognito.Json(500, new { error = "internal" });
+
+        clock.Advance(TimeSpan.FromMinutes(56));
+        Assert.Equal(HttpStatusCode.OK, (await browser.ApiGetAsync("/still-valid-1")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await browser.ApiGetAsync("/still-valid-2")).Status);
+
+        Assert.Equal(2, _fx.Cognito.RefreshRequests.Count);
+    }
+
+    [Fact]
+    public async Task Refresh_TokenEndpointDownAfterExpiry_Answers503AndSessionSurvives()
+    {
+        var (host, clock, browser) = await SignedInAsync();
+        await using var _ = host;
+        using var __ = browser;
+        _fx.Cognito.TokenResponder = _ => FakeCognito.Json(503, new { error = "unavailable" });
+
+        clock.Advance(TimeSpan.FromMinutes(61));
+        var down = await browser.ApiGetAsync("/expired-token");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, down.Status);
+        Assert.DoesNotContain(down.SetCookies, c => SetCookie.Parse(c).IsDeletion);
+        Assert.DoesNotContain(_fx.Backend.Requests, r => r.Path == "/expired-token");
+
+        _fx.Cognito.TokenResponder = null;
+        Assert.Equal(HttpStatusCode.OK, (await browser.ApiGetAsync("/recovered")).Status);
+    }
+
+    [Fact]
+    public async Task Refresh_TokenEndpointTimesOutAfterExpiry_Answers503ThenRecovers()
+    {
+        var (host, clock, browser) = await SignedInAsync(new() { ["Gateway:BackchannelTimeout"] = "00:00:03" });
+        await using var _ = host;
+        using var __ = browser;
+        var slow = Guid.NewGuid();
+        _fx.Cognito.Server.Given(Request.Create().WithPath("/oauth2/token").UsingPost())
+            .WithGuid(slow)
+            .AtPriority(-10)
+            .RespondWith(Response.Create().WithStatusCode(200).WithDelay(TimeSpan.FromSeconds(8)).WithBody("{}"));
+
+        clock.Advance(TimeSpan.FromMinutes(61));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await browser.ApiGetAsync("/slow")).Status);
+
+        _fx.Cognito.Server.DeleteMapping(slow);
+        Assert.Equal(HttpStatusCode.OK, (await browser.ApiGetAsync("/after-timeout")).Status);
+    }
+
+    [Fact]
+    public async Task Session_IdleLongerThanIdleTimeout_Ends()
+    {
+        var (host, clock, browser) = await SignedInAsync(new() { ["Gateway:Session:IdleTimeout"] = "00:30:00", ["Gateway:Session:Lifetime"] = "08:00:00" });
+        await using var _ = host;
+        using var __ = browser;
+
+        clock.Advance(TimeSpan.FromMinutes(20));
+        Assert.Equal(HttpStatusCode.OK, (await browser.ApiGetAsync("/active")).Status);
+        clock.Advance(TimeSpan.FromMinutes(31));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.ApiGetAsync("/idle")).Status);
+    }
+
+    [Fact]
+    public async Task Session_ActiveBeyondAbsoluteLifetime_EndsEvenWithRefreshes()
+    {
+        var (host, clock, browser) = await SignedInAsync(new() { ["Gateway:Session:IdleTimeout"] = "00:50:00", ["Gateway:Session:Lifetime"] = "02:00:00" });
+        await using var _ = host;
+        using var __ = browser;
+
+        for (var i = 0; i < 4; i++)
+        {
+            clock.Advance(TimeSpan.FromMinutes(28));
+            Assert.Equal(HttpStatusCode.OK, (await browser.ApiGetAsync($"/active/{i}")).Status);
+        }
+
+        clock.Advance(TimeSpan.FromMinutes(9));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.ApiGetAsync("/too-old")).Status);
+    }
+}
