@@ -70,6 +70,31 @@ public sealed class SessionRefreshTests : IClassFixture<GatewayFixture>
     }
 
     [Fact]
+    public async Task ForwardTokenRoute_AccessTokenDueForRefresh_BackendGetsTheRefreshedToken()
+    {
+        var (host, clock, browser) = await SignedInAsync(new()
+        {
+            ["ReverseProxy:Routes:fwd:ClusterId"] = "backend",
+            ["ReverseProxy:Routes:fwd:Match:Path"] = "/fwd/{**rest}",
+            ["ReverseProxy:Routes:fwd:Metadata:Gateway.ForwardToken"] = "Access",
+        });
+        await using var _ = host;
+        using var __ = browser;
+
+        Assert.Equal(HttpStatusCode.OK, (await browser.ApiGetAsync("/fwd/before")).Status);
+        var original = BackendStub.HeaderValues(_fx.Backend.LastRequestTo("/fwd/before"), "Authorization").Single();
+
+        clock.Advance(TimeSpan.FromMinutes(57));
+        Assert.Equal(HttpStatusCode.OK, (await browser.ApiGetAsync("/fwd/after")).Status);
+        var forwarded = BackendStub.HeaderValues(_fx.Backend.LastRequestTo("/fwd/after"), "Authorization").Single();
+
+        Assert.StartsWith("Bearer ", original, StringComparison.Ordinal);
+        Assert.StartsWith("Bearer ", forwarded, StringComparison.Ordinal);
+        Assert.NotEqual(original, forwarded);
+        Assert.Single(_fx.Cognito.RefreshRequests);
+    }
+
+    [Fact]
     public async Task Session_ParallelRequestsNeedingRefresh_CallTokenEndpointExactlyOnce()
     {
         var (host, clock, browser) = await SignedInAsync();
