@@ -245,47 +245,9 @@ public sealed class FakeCognito : IDisposable
         record.Redeemed = true;
         var now = DateTimeOffset.UtcNow;
         var user = User;
-        var idToken = new TokenMintRequest
-        {
-            SigningKey = SigningKey,
-            Claims = new Dictionary<string, object?>
-            {
-                ["sub"] = user.Sub,
-                ["aud"] = ClientId,
-                ["iss"] = Authority,
-                ["token_use"] = "id",
-                ["email"] = user.Email,
-                ["email_verified"] = true,
-                ["cognito:username"] = user.Username,
-                ["cognito:groups"] = user.Groups.ToArray(),
-                ["auth_time"] = TestTokens.UnixTime(now),
-                ["iat"] = TestTokens.UnixTime(now),
-                ["exp"] = TestTokens.UnixTime(now.AddHours(1)),
-                ["nonce"] = record.Nonce,
-                ["jti"] = Guid.NewGuid().ToString(),
-                ["origin_jti"] = Guid.NewGuid().ToString(),
-            },
-        };
+        var idToken = IdTokenRequest(user, now, record.Nonce);
         CustomizeIdToken?.Invoke(idToken, record);
-
-        var accessToken = new TokenMintRequest
-        {
-            SigningKey = SigningKey,
-            Claims = new Dictionary<string, object?>
-            {
-                ["sub"] = user.Sub,
-                ["iss"] = Authority,
-                ["client_id"] = ClientId,
-                ["token_use"] = "access",
-                ["scope"] = record.Scope ?? "openid",
-                ["username"] = user.Username,
-                ["cognito:groups"] = user.Groups.ToArray(),
-                ["auth_time"] = TestTokens.UnixTime(now),
-                ["iat"] = TestTokens.UnixTime(now),
-                ["exp"] = TestTokens.UnixTime(now.AddHours(1)),
-                ["jti"] = Guid.NewGuid().ToString(),
-            },
-        };
+        var accessToken = AccessTokenRequest(user, now, record.Scope ?? "openid");
 
         var idJwt = TestTokens.Mint(idToken);
         var refreshToken = "rt-" + Guid.NewGuid().ToString("N");
@@ -327,41 +289,8 @@ public sealed class FakeCognito : IDisposable
 
         var now = DateTimeOffset.UtcNow;
         var user = User;
-        var idJwt = TestTokens.Mint(new TokenMintRequest
-        {
-            SigningKey = SigningKey,
-            Claims = new Dictionary<string, object?>
-            {
-                ["sub"] = user.Sub,
-                ["aud"] = ClientId,
-                ["iss"] = Authority,
-                ["token_use"] = "id",
-                ["email"] = user.Email,
-                ["email_verified"] = true,
-                ["cognito:username"] = user.Username,
-                ["cognito:groups"] = user.Groups.ToArray(),
-                ["auth_time"] = TestTokens.UnixTime(now),
-                ["iat"] = TestTokens.UnixTime(now),
-                ["exp"] = TestTokens.UnixTime(now.AddHours(1)),
-            },
-        });
-        var accessJwt = TestTokens.Mint(new TokenMintRequest
-        {
-            SigningKey = SigningKey,
-            Claims = new Dictionary<string, object?>
-            {
-                ["sub"] = user.Sub,
-                ["iss"] = Authority,
-                ["client_id"] = ClientId,
-                ["token_use"] = "access",
-                ["scope"] = "openid email profile",
-                ["username"] = user.Username,
-                ["cognito:groups"] = user.Groups.ToArray(),
-                ["iat"] = TestTokens.UnixTime(now),
-                ["exp"] = TestTokens.UnixTime(now.AddHours(1)),
-                ["jti"] = Guid.NewGuid().ToString(),
-            },
-        });
+        var idJwt = TestTokens.Mint(IdTokenRequest(user, now, nonce: null));
+        var accessJwt = TestTokens.Mint(AccessTokenRequest(user, now, "openid email profile"));
         _idTokens.Enqueue(idJwt);
         var body = new Dictionary<string, object>
         {
@@ -379,6 +308,51 @@ public sealed class FakeCognito : IDisposable
 
         return Json(200, body);
     }
+
+    private TokenMintRequest IdTokenRequest(TestUser user, DateTimeOffset now, string? nonce)
+    {
+        var claims = new Dictionary<string, object?>
+        {
+            ["sub"] = user.Sub,
+            ["aud"] = ClientId,
+            ["iss"] = Authority,
+            ["token_use"] = "id",
+            ["email"] = user.Email,
+            ["email_verified"] = true,
+            ["cognito:username"] = user.Username,
+            ["cognito:groups"] = user.Groups.ToArray(),
+            ["auth_time"] = TestTokens.UnixTime(now),
+            ["iat"] = TestTokens.UnixTime(now),
+            ["exp"] = TestTokens.UnixTime(now.AddHours(1)),
+            ["jti"] = Guid.NewGuid().ToString(),
+            ["origin_jti"] = Guid.NewGuid().ToString(),
+        };
+        if (nonce is not null)
+        {
+            claims["nonce"] = nonce;
+        }
+
+        return new TokenMintRequest { SigningKey = SigningKey, Claims = claims };
+    }
+
+    private TokenMintRequest AccessTokenRequest(TestUser user, DateTimeOffset now, string scope) => new()
+    {
+        SigningKey = SigningKey,
+        Claims = new Dictionary<string, object?>
+        {
+            ["sub"] = user.Sub,
+            ["iss"] = Authority,
+            ["client_id"] = ClientId,
+            ["token_use"] = "access",
+            ["scope"] = scope,
+            ["username"] = user.Username,
+            ["cognito:groups"] = user.Groups.ToArray(),
+            ["auth_time"] = TestTokens.UnixTime(now),
+            ["iat"] = TestTokens.UnixTime(now),
+            ["exp"] = TestTokens.UnixTime(now.AddHours(1)),
+            ["jti"] = Guid.NewGuid().ToString(),
+        },
+    };
 
     public static IResponseMessage Json(int status, object body) => new ResponseMessage
     {
