@@ -1,0 +1,94 @@
+using System.Globalization;
+using System.Text;
+
+namespace Gateway.Bench;
+
+/// <summary>One URL wrk is pointed at. <see cref="Store"/> is null for the baselines.</summary>
+internal sealed record Target(string Name, string? Store, string Kind, string Url, string? Cookie);
+
+internal sealed record Machine(int Cores, string Os, string Runtime, string WrkVersion, string LoadAverageAtStart, DateTimeOffset StartedAt);
+
+/// <summary>The Markdown report: a table per target and the ratios the project tracks.</summary>
+internal static class Report
+{
+    public const double SignedInTarget = 0.85;
+
+    public static string Markdown(Machine machine, BenchOptions options, IReadOnlyList<(Target Target, WrkResult Result, IReadOnlyList<WrkResult> Runs)> rows)
+    {
+        var s = new StringBuilder();
+        s.AppendLine(CultureInfo.InvariantCulture, $"# Gateway load benchmark, {machine.StartedAt:yyyy-MM-dd HH:mm} UTC");
+        s.AppendLine();
+        s.AppendLine(CultureInfo.InvariantCulture, $"- Machine: {machine.Cores} cores, {machine.Os}, {machine.Runtime}. wrk and every server (backend, YARP, Cognito stand-in, gateways) run on the same box, the servers in one process; redis-server is a separate process on loopback.");
+        s.AppendLine(CultureInfo.InvariantCulture, $"- Load average when the run started (other work on the box): `{machine.LoadAverageAtStart}`.");
+        s.AppendLine(CultureInfo.InvariantCulture, $"- Load: `{machine.WrkVersion}`, `wrk -t{options.Threads} -c{options.Connections} -d{options.DurationSeconds}s --latency`, {options.WarmupSeconds}s warm-up per target, {options.Rounds} interleaved round(s); requests/s = all requests of all rounds / their total time; p50/p99 = median over rounds.");
+        s.AppendLine("- CPU/request = CPU time of the server process (backend included, redis-server not) during the runs / requests. It is the steadier figure when other work competes for the cores; *own CPU* subtracts the direct backend's. Allocated/request (server process, managed heap) is deterministic and shows extra work regardless of noise.");
+        if (options.GatewaySettings.Count > 0)
+        {
+            s.AppendLine(CultureInfo.InvariantCulture, $"- Extra gateway settings: {string.Join(", ", options.GatewaySettings.Select(p => $"`{p.Key}={p.Value}`"))}.");
+        }
+
+        s.AppendLine("- Every run was checked: each request wrk counted reached the backend (no 302/401 short-cuts), and the session was still valid at the end.");
+        s.AppendLine();
+        var direct = rows.FirstOrDefault(r => r.Target.Kind == "direct").Result;
+        s.AppendLine("| target | requests/s | p50 | p99 | CPU/request | own CPU/request | allocated/request | per round (req/s) |");
+        s.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+        foreach (var (target, result, runs) in rows)
+        {
+            var own = direct is null || target.Kind == "direct" ? "" : $"{result.CpuMicrosPerRequest - direct.CpuMicrosPerRequest:0} µs";
+            s.AppendLine(CultureInfo.InvariantCulture,
+                $"| {target.Name} | {result.RequestsPerSecond:N0} | {Ms(result.P50Ms)} | {Ms(result.P99Ms)} | {result.CpuMicrosPerRequest:0} µs | {own} | {result.AllocatedBytesPerRequest:N0} B | {string.Join(" / ", runs.Select(r => r.RequestsPerSecond.ToString("N0", CultureInfo.InvariantCulture)))} |");
+        }
+
+        s.AppendLine();
+        s.AppendLine("| ratio | requests/s | by CPU/request | note |");
+        s.AppendLine("| --- | ---: | ---: | --- |");
+        var yarp = rows.FirstOrDefault(r => r.Target.Kind == "yarp").Result;
+        if (direct is not null && yarp is not null)
+        {
+            s.AppendLine(Ratio("YARP / direct backend", yarp, direct, "cost of proxying at all (the backend shares the cores)"));
+        }
+
+        foreach (var store in rows.Select(r => r.Target.Store).OfType<string>().Distinct())
+        {
+            var anonymous = rows.First(r => r.Target.Store == store && r.Target.Kind == "anonymous").Result;
+            var signedIn = rows.First(r => r.Target.Store == store && r.Target.Kind == "signed-in").Result;
+            if (yarp is not null)
+            {
+                s.AppendLine(Ratio($"gateway ({store}) anonymous / YARP", anonymous, yarp, "the gateway's pipeline without a session"));
+            }
+
+            var ratio = signedIn.RequestsPerSecond / anonymous.RequestsPerSecond;
+            s.AppendLine(Ratio($"**gateway ({store}) signed-in / anonymous**", signedIn, anonymous,
+                $"target ≥ {SignedInTarget:0.00}: **{(ratio >= SignedInTarget ? "met" : "NOT met")}**"));
+            if (rows.FirstOrDefault(r => r.Target.Store == store && r.Target.Kind == "anonymous+cookie").Result is { } withCookie)
+            {
+                s.AppendLine(Ratio($"gateway ({store}) anonymous + cookie / anonymous", withCookie, anonymous, "the session cookie's cost on a route that does not need it"));
+                s.AppendLine(Ratio($"gateway ({store}) signed-in / anonymous + cookie", signedIn, withCookie, "same request bytes: the signed-in route's own work"));
+            }
+        }
+
+        return s.ToString();
+    }
+
+    public static string Ms(double? milliseconds) =>
+        milliseconds is { } ms ? ms.ToString(ms < 10 ? "0.00" : "0.0", CultureInfo.InvariantCulture) + " ms" : "n/a";
+
+    /// <summary>bench/results, found by walking up from the binary to the folder holding Bench.csproj.</summary>
+    public static string DefaultResultsDirectory()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Bench.csproj")))
+            {
+                return Path.Combine(dir.FullName, "results");
+            }
+        }
+
+        return Path.Combine(Directory.GetCurrentDirectory(), "results");
+    }
+
+    /// <summary>A row of the ratio table: throughput of <paramref name="a"/> over <paramref name="b"/>, and the same implied by CPU cost (b's CPU over a's).</summary>
+    private static string Ratio(string name, WrkResult a, WrkResult b, string note) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"| {name} | {a.RequestsPerSecond / b.RequestsPerSecond:0.00} | {b.CpuMicrosPerRequest / a.CpuMicrosPerRequest:0.00} | {note} |");
+}
