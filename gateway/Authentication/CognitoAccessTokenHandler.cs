@@ -61,7 +61,7 @@ internal sealed class CognitoAccessTokenHandler(
 
         // Throws IdentityProviderUnavailableException (→ 503) when the pool's metadata cannot be loaded at all.
         var configuration = await metadata.GetConfigurationAsync(Context.RequestAborted);
-        await metadata.EnsureSigningKeyAsync(jwt.Kid, Context.RequestAborted);
+        await metadata.EnsureSigningKeyAsync(jwt.Kid, Context.RequestAborted, untrustedCaller: true);
 
         var parameters = new TokenValidationParameters
         {

@@ -61,10 +61,8 @@ internal sealed class ConfigureOpenIdConnectOptions(
             options.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.RsaSha256];
         }
 
-        foreach (var claim in new[] { "jti", "origin_jti", "event_id" })
-        {
-            options.ClaimActions.DeleteClaim(claim);
-        }
+        // The same list a refresh applies, so a session looks the same before and after its first refresh.
+        options.ClaimActions.DeleteClaims(RefreshedIdTokenValidator.DroppedClaims);
 
         var cookieName = gateway.Session.CookieName;
         options.CorrelationCookie.Name = cookieName + "_corr.";

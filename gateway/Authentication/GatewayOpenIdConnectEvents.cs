@@ -24,6 +24,7 @@ internal sealed class GatewayOpenIdConnectEvents(
     Sessions.SessionSizeGuard sizeGuard,
     TimeProvider time,
     Observability.GatewayMetrics metrics,
+    Proxy.GatewayCookieFilter cookieFilter,
     ILogger<GatewayOpenIdConnectEvents> logger) : OpenIdConnectEvents
 {
     private static readonly HashSet<string> CognitoAlgorithms = new(StringComparer.Ordinal) { SecurityAlgorithms.RsaSha256 };
@@ -125,6 +126,22 @@ internal sealed class GatewayOpenIdConnectEvents(
 
     public override async Task TicketReceived(TicketReceivedContext context)
     {
+        // Wherever the sign-in started (a protected path, /oauth2/sign_in?rd=), land only on a local path.
+        context.ReturnUri = Endpoints.ReturnUrl.TryGetLocal(context.ReturnUri, out var local) ? local : "/";
+
+        // Session fixation: the cookie handler reuses a session handle found in the request cookie when it signs in
+        // (Redis store). A handle planted in this browser must never receive the new session: hide the gateway's
+        // cookies from the sign-in so a fresh handle is always created.
+        var request = context.HttpContext.Request;
+        if (request.Headers.Cookie.Count > 0)
+        {
+            var filtered = cookieFilter.Filter(request.Headers.Cookie, out var changed);
+            if (changed)
+            {
+                request.Headers.Cookie = filtered ?? Microsoft.Extensions.Primitives.StringValues.Empty;
+            }
+        }
+
         // Keep the session small (the cookie carries it): the refresh token (revocation, refresh), the
         // access token (for routes that forward it), and the ID token only where logout needs it.
         var properties = context.Properties!;
@@ -179,6 +196,15 @@ internal sealed class GatewayOpenIdConnectEvents(
         metrics.SignedIn();
     }
 
+    public override Task RemoteSignOut(RemoteSignOutContext context)
+    {
+        // Front-channel logout requests are not part of Cognito's protocol, and without sid/iss checks any site could
+        // sign users out through it. Sign-out goes through /oauth2/sign_out only.
+        context.Response.StatusCode = StatusCodes.Status404NotFound;
+        context.HandleResponse();
+        return Task.CompletedTask;
+    }
+
     public override async Task AccessDenied(AccessDeniedContext context)
     {
         logger.SignInFailed("access_denied", "the identity provider reported that the user cancelled or was refused");
@@ -196,7 +222,9 @@ internal sealed class GatewayOpenIdConnectEvents(
     public override async Task RemoteFailure(RemoteFailureContext context)
     {
         var (status, code, title, message) = Classify(context.Failure, context.HttpContext.Request.Query["error"].ToString());
-        logger.SignInFailed(code, context.Failure?.GetType().Name + ": " + context.Failure?.Message);
+        // The failure message may quote the provider's error_description from the query string: no control characters in logs.
+        var detail = new string((context.Failure?.GetType().Name + ": " + context.Failure?.Message).Select(c => char.IsControl(c) ? ' ' : c).Take(300).ToArray());
+        logger.SignInFailed(code, detail);
         metrics.SignInFailed(code);
         await ErrorResponses.WriteAsync(context.HttpContext, status, code, title, message, RetryUrl(context.Properties?.RedirectUri));
         context.HandleResponse();

@@ -27,6 +27,7 @@ internal sealed class ProviderMetadata : IConfigurationManager<OpenIdConnectConf
     private readonly ILogger<ProviderMetadata> _logger;
     private readonly SemaphoreSlim _lock = new(1, 1);
     private readonly Queue<DateTimeOffset> _unknownKeyRefetches = new();
+    private readonly Queue<DateTimeOffset> _untrustedUnknownKeyRefetches = new();
     private volatile Snapshot? _current;
     private volatile bool _refreshRequested;
 
@@ -37,9 +38,6 @@ internal sealed class ProviderMetadata : IConfigurationManager<OpenIdConnectConf
         _time = time;
         _logger = logger;
     }
-
-    /// <summary>When the metadata was last fetched successfully, or null.</summary>
-    public DateTimeOffset? LastSuccess => _current?.FetchedAt;
 
     public async Task<OpenIdConnectConfiguration> GetConfigurationAsync(CancellationToken cancel)
     {
@@ -101,7 +99,11 @@ internal sealed class ProviderMetadata : IConfigurationManager<OpenIdConnectConf
     }
 
     /// <summary>Makes sure a key id is known, refetching the JWKS (rate-limited) when it is not. Returns whether it is known.</summary>
-    public async Task<bool> EnsureSigningKeyAsync(string? keyId, CancellationToken cancel)
+    /// <param name="untrustedCaller">
+    /// True for tokens sent by any client (bearer): they get their own budget, so forged key ids cannot use up the
+    /// refetches that sign-in callbacks need after a real key rotation.
+    /// </param>
+    public async Task<bool> EnsureSigningKeyAsync(string? keyId, CancellationToken cancel, bool untrustedCaller = false)
     {
         var configuration = await GetConfigurationAsync(cancel);
         if (string.IsNullOrEmpty(keyId) || HasKey(configuration, keyId))
@@ -119,17 +121,18 @@ internal sealed class ProviderMetadata : IConfigurationManager<OpenIdConnectConf
             }
 
             var now = _time.GetUtcNow();
-            while (_unknownKeyRefetches.Count > 0 && now - _unknownKeyRefetches.Peek() > TimeSpan.FromMinutes(1))
+            var budget = untrustedCaller ? _untrustedUnknownKeyRefetches : _unknownKeyRefetches;
+            while (budget.Count > 0 && now - budget.Peek() > TimeSpan.FromMinutes(1))
             {
-                _unknownKeyRefetches.Dequeue();
+                budget.Dequeue();
             }
 
-            if (_unknownKeyRefetches.Count >= UnknownKeyRefetchesPerMinute)
+            if (budget.Count >= UnknownKeyRefetchesPerMinute)
             {
                 return false;
             }
 
-            _unknownKeyRefetches.Enqueue(now);
+            budget.Enqueue(now);
             try
             {
                 var jwks = await GetStringAsync(snapshot.Configuration.JwksUri, cancel);

@@ -65,16 +65,14 @@ internal sealed class GatewayAuthorizationResultHandler(IOptions<GatewayOptions>
             return;
         }
 
-        var request = context.Request;
         await context.ChallengeAsync(
             GatewaySchemes.OpenIdConnect,
-            new AuthenticationProperties { RedirectUri = request.PathBase + request.Path + request.QueryString });
+            new AuthenticationProperties { RedirectUri = Endpoints.ReturnUrl.FromRequest(context.Request) });
     }
 
     public static Task WriteUnauthenticatedAsync(HttpContext context, string basePath, bool bearer = false)
     {
-        var request = context.Request;
-        var signIn = basePath + "/sign_in?rd=" + Uri.EscapeDataString(request.PathBase + request.Path + request.QueryString);
+        var signIn = basePath + "/sign_in?rd=" + Uri.EscapeDataString(Endpoints.ReturnUrl.FromRequest(context.Request));
         return ErrorResponses.WriteAsync(
             context,
             StatusCodes.Status401Unauthorized,

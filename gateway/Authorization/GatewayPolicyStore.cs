@@ -113,6 +113,11 @@ internal sealed class GatewayPolicyStore : IDisposable
         if (options.EmailDomains.Count > 0)
         {
             builder.AddRequirements(new EmailDomainRequirement(Trimmed(options.EmailDomains)));
+            if (!provider.AllowUnverifiedEmail && !options.RequireVerifiedEmail)
+            {
+                // A domain rule on an address the user merely typed would be no rule at all.
+                builder.AddRequirements(new VerifiedEmailRequirement());
+            }
         }
 
         if (options.RequireVerifiedEmail)

@@ -378,7 +378,7 @@ internal static partial class GatewayConfigurationValidator
             }
 
             var metadata = route.GetSection("Metadata").GetChildren().ToDictionary(c => c.Key, c => c.Value, StringComparer.OrdinalIgnoreCase);
-            problems.AddRange(RouteSettings.Validate(route.Key, metadata, dialect));
+            problems.AddRange(RouteSettings.Validate(route.Key, metadata, dialect, policy));
 
             var path = route["Match:Path"];
             if (path is not null && (path.Equals(basePath, StringComparison.OrdinalIgnoreCase) || path.StartsWith(basePath + "/", StringComparison.OrdinalIgnoreCase)))

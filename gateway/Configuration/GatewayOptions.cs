@@ -11,6 +11,12 @@ public sealed class GatewayOptions
     /// <summary>IP addresses or CIDR ranges whose X-Forwarded-* headers are trusted.</summary>
     public List<string> TrustedProxies { get; set; } = [];
 
+    /// <summary>
+    /// Forward <c>email</c> (X-Forwarded-Email) and accept it in EmailDomains policies even when the provider does not
+    /// say <c>email_verified</c> = true. Off by default: an unverified address is whatever the user typed.
+    /// </summary>
+    public bool AllowUnverifiedEmail { get; set; }
+
     /// <summary>Timeout of every call to the identity provider (discovery, JWKS, token, revocation).</summary>
     public TimeSpan BackchannelTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

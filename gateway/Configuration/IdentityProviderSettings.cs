@@ -24,12 +24,22 @@ internal sealed record IdentityProviderSettings(
 {
     public const string DefaultScopes = "openid email profile";
 
+    /// <summary>See <see cref="GatewayOptions.AllowUnverifiedEmail"/>.</summary>
+    public bool AllowUnverifiedEmail { get; init; }
+
+    /// <summary>True when the user's email is marked verified (a JSON boolean, or Cognito userInfo's string "true").</summary>
+    public static bool EmailVerified(System.Security.Claims.ClaimsPrincipal user) =>
+        user.FindAll("email_verified").Any(c => string.Equals(c.Value, "true", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Builds the settings from already validated options.</summary>
+    public static IdentityProviderSettings From(GatewayOptions options) =>
+        FromProviderSection(options) with { AllowUnverifiedEmail = options.AllowUnverifiedEmail };
+
     public Uri MetadataAddress => new(Authority.AbsoluteUri.TrimEnd('/') + "/.well-known/openid-configuration");
 
     public bool AuthorityIsLoopbackHttp => Authority.Scheme == Uri.UriSchemeHttp && UriRules.IsLoopbackHost(Authority.Host);
 
-    /// <summary>Builds the settings from already validated options.</summary>
-    public static IdentityProviderSettings From(GatewayOptions options)
+    private static IdentityProviderSettings FromProviderSection(GatewayOptions options)
     {
         if (options.Cognito is { } c)
         {

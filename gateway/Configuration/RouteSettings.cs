@@ -33,7 +33,7 @@ internal sealed record RouteSettings(
     }
 
     /// <summary>Every problem with a route's <c>Gateway.*</c> metadata, as "key path: what is wrong; how to fix" messages.</summary>
-    public static IEnumerable<string> Validate(string routeId, IReadOnlyDictionary<string, string?>? metadata, ProviderDialect dialect)
+    public static IEnumerable<string> Validate(string routeId, IReadOnlyDictionary<string, string?>? metadata, ProviderDialect dialect, string? authorizationPolicy = null)
     {
         if (metadata is null)
         {
@@ -60,6 +60,10 @@ internal sealed record RouteSettings(
                 case RouteMetadataKeys.Unauthenticated when value is not null && !TryParseEnum<UnauthenticatedBehavior>(value, out _):
                     yield return $"{key}:{name} has an unknown value (got '{value}'); use 'Redirect', 'Deny' or 'Allow', or remove it for the automatic choice.";
                     break;
+                case RouteMetadataKeys.Unauthenticated when TryParseEnum<UnauthenticatedBehavior>(value, out var allow) && allow == UnauthenticatedBehavior.Allow &&
+                                                             IsNamedPolicy(authorizationPolicy):
+                    yield return $"{key}:{name} is 'Allow' but the route requires the policy '{authorizationPolicy}': anonymous callers would pass where signed-in users outside the policy get 403. Use 'Deny' or 'Redirect', or drop the policy.";
+                    break;
                 case RouteMetadataKeys.AllowCorsPreflight when !TryParseBool(value, out _):
                     yield return $"{key}:{name} must be true or false (got '{value}'); true lets CORS preflight OPTIONS requests through without a session.";
                     break;
@@ -75,6 +79,11 @@ internal sealed record RouteSettings(
             }
         }
     }
+
+    private static bool IsNamedPolicy(string? policy) =>
+        !string.IsNullOrWhiteSpace(policy) &&
+        !string.Equals(policy, GatewayPolicies.Default, StringComparison.OrdinalIgnoreCase) &&
+        !string.Equals(policy, GatewayPolicies.Anonymous, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Case-insensitive lookup, whatever comparer the dictionary was built with.</summary>
     private static string? Get(IReadOnlyDictionary<string, string> metadata, string key)

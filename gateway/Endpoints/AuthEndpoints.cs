@@ -42,6 +42,7 @@ internal static class AuthEndpoints
         ProviderMetadata metadata,
         TokenClient tokenClient,
         Observability.GatewayMetrics metrics,
+        IOptionsMonitor<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> cookieOptions,
         ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(AuthEndpoints));
@@ -78,7 +79,16 @@ internal static class AuthEndpoints
             }
         }
 
-        await context.SignOutAsync(GatewaySchemes.Session);
+        try
+        {
+            await context.SignOutAsync(GatewaySchemes.Session);
+        }
+        catch (Sessions.SessionStoreUnavailableException)
+        {
+            // The store is down: the server-side copy expires by itself, but this browser's cookie must go now.
+            var cookie = cookieOptions.Get(GatewaySchemes.Session);
+            cookie.CookieManager.DeleteCookie(context, cookie.Cookie.Name!, cookie.Cookie.Build(context));
+        }
         if (session.Succeeded)
         {
             logger.UserSignedOut(subject, revoked);

@@ -3,6 +3,13 @@ namespace Gateway.Endpoints;
 /// <summary>Return URLs (<c>rd</c>) are local paths only: no scheme, no host, no protocol-relative or backslash tricks.</summary>
 internal static class ReturnUrl
 {
+    /// <summary>
+    /// The current request as a local return URL, or "/" when its path is not one (e.g. <c>//evil.com/x</c>, which
+    /// Kestrel keeps as a path but a browser would follow to another site).
+    /// </summary>
+    public static string FromRequest(HttpRequest request) =>
+        TryGetLocal(request.PathBase + request.Path + request.QueryString, out var url) ? url : "/";
+
     public static bool TryGetLocal(string? value, out string url)
     {
         url = "/";

@@ -184,13 +184,11 @@ internal static class ForwardAuthEndpoint
     {
         foreach (var header in map.Headers)
         {
-            var values = user.FindAll(header.Claim).Select(c => c.Value).ToArray();
-            if (values.Length == 0)
+            if (map.ValueFor(user, header) is not { } value)
             {
                 continue;
             }
 
-            var value = HeaderValueEncoder.Encode(string.Join(',', values));
             response.Headers[header.Name] = value;
             if (AuthRequestHeaderName(header.Name) is { } authRequestName)
             {

@@ -78,6 +78,7 @@ public static class GatewayApp
         services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
         services.AddSingleton(provider);
         services.AddSingleton(new IdentityHeaderMap(options, provider));
+        services.AddSingleton(new GatewayCookieFilter(options.Session.CookieName));
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddHttpClient(ProviderMetadata.HttpClientName, client => client.Timeout = options.BackchannelTimeout);
@@ -168,7 +169,10 @@ public static class GatewayApp
     {
         await next();
         var error = context.GetForwarderErrorFeature();
-        if (error is null || context.Response.HasStarted)
+        // A client that went away is not a backend failure: nothing to answer, nothing to warn about.
+        if (error is null || context.Response.HasStarted ||
+            error.Error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled ||
+            context.RequestAborted.IsCancellationRequested)
         {
             return;
         }
@@ -178,7 +182,7 @@ public static class GatewayApp
         var status = context.Response.StatusCode is >= 500 and <= 504 ? context.Response.StatusCode : StatusCodes.Status502BadGateway;
         await ErrorResponses.WriteAsync(context, status, "backend_unavailable", "The application is not answering",
             "Your sign-in is fine, but the application behind this gateway did not answer. Please try again in a moment.",
-            context.Request.PathBase + context.Request.Path + context.Request.QueryString, "Try again");
+            ReturnUrl.FromRequest(context.Request), "Try again");
     }
 
     private static async Task HandleExceptionAsync(HttpContext context)
@@ -188,7 +192,7 @@ public static class GatewayApp
         if (exception is IdentityProviderUnavailableException)
         {
             await ErrorResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "idp_unavailable", "The sign-in service is not answering",
-                "We could not reach the sign-in service. Please try again in a moment.", context.Request.PathBase + context.Request.Path + context.Request.QueryString);
+                "We could not reach the sign-in service. Please try again in a moment.", ReturnUrl.FromRequest(context.Request));
             return;
         }
 
@@ -196,13 +200,20 @@ public static class GatewayApp
         {
             await ErrorResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "session_store_unavailable", "Sessions are unavailable",
                 "The gateway cannot reach its session store right now. Your session is kept; please try again in a moment.",
-                context.Request.PathBase + context.Request.Path + context.Request.QueryString);
+                ReturnUrl.FromRequest(context.Request));
             return;
         }
 
         if (exception is BadHttpRequestException bad)
         {
             await ErrorResponses.WriteAsync(context, bad.StatusCode, "bad_request", "Bad request", "The request could not be understood.", "/", "Go to the home page");
+            return;
+        }
+
+        if (exception is InvalidDataException or IOException && !context.RequestAborted.IsCancellationRequested)
+        {
+            // A malformed or oversized form (e.g. multipart without a boundary on /oauth2/sign_out).
+            await ErrorResponses.WriteAsync(context, StatusCodes.Status400BadRequest, "bad_request", "Bad request", "The request body could not be read.", "/", "Go to the home page");
             return;
         }
 

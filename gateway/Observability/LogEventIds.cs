@@ -1,10 +1,8 @@
 namespace Gateway.Observability;
 
-/// <summary>The one registry of log event ids: 1xxx configuration, 2xxx authentication, 3xxx proxy, 5xxx endpoints.</summary>
+/// <summary>The one registry of log event ids: 1xxx configuration, 2xxx authentication, 3xxx proxy, 4xxx sessions, 5xxx endpoints.</summary>
 internal static class LogEventIds
 {
-    public const int ConfigurationLoaded = 1001;
-    public const int RoutesWithoutPolicy = 1002;
     public const int PoliciesReloaded = 1003;
     public const int ConfigurationReloadRejected = 1004;
 

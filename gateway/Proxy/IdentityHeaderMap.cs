@@ -38,11 +38,44 @@ internal sealed class IdentityHeaderMap
             }
         }
 
+        _allowUnverifiedEmail = provider.AllowUnverifiedEmail;
         Headers = map.Select(kv => new IdentityHeader(kv.Key, kv.Value)).ToArray();
         Reserved = AlwaysReserved.Concat(options.IdentityHeaders.Keys).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
     }
 
+    private readonly bool _allowUnverifiedEmail;
+
     public IReadOnlyList<IdentityHeader> Headers { get; }
+
+    /// <summary>
+    /// The header's value for this user, encoded for a header (multi-valued claims joined with ','), or null when the
+    /// user has no such claim. An email that the provider does not mark verified is left out unless allowed.
+    /// </summary>
+    public string? ValueFor(System.Security.Claims.ClaimsPrincipal user, IdentityHeader header)
+    {
+        if (!_allowUnverifiedEmail && header.Claim == "email" && !IdentityProviderSettings.EmailVerified(user))
+        {
+            return null;
+        }
+
+        string? single = null;
+        List<string>? many = null;
+        foreach (var claim in user.FindAll(header.Claim))
+        {
+            if (single is null)
+            {
+                single = claim.Value;
+            }
+            else
+            {
+                many ??= [single];
+                many.Add(claim.Value);
+            }
+        }
+
+        var joined = many is null ? single : string.Join(',', many);
+        return joined is null ? null : HeaderValueEncoder.Encode(joined);
+    }
 
     public IReadOnlyList<string> Reserved { get; }
 

@@ -17,7 +17,7 @@ namespace Gateway.Proxy;
 /// </summary>
 internal sealed class IdentityTransformProvider(
     IdentityHeaderMap map,
-    IOptions<GatewayOptions> options,
+    GatewayCookieFilter cookieFilter,
     IdentityProviderSettings provider,
     Observability.GatewayMetrics metrics,
     ILogger<IdentityTransformProvider> logger) : ITransformProvider
@@ -25,7 +25,7 @@ internal sealed class IdentityTransformProvider(
     public void ValidateRoute(TransformRouteValidationContext context)
     {
         var metadata = context.Route.Metadata?.ToDictionary(kv => kv.Key, kv => (string?)kv.Value, StringComparer.OrdinalIgnoreCase);
-        foreach (var problem in RouteSettings.Validate(context.Route.RouteId, metadata, provider.Dialect))
+        foreach (var problem in RouteSettings.Validate(context.Route.RouteId, metadata, provider.Dialect, context.Route.AuthorizationPolicy))
         {
             context.Errors.Add(new ArgumentException(problem));
         }
@@ -37,7 +37,7 @@ internal sealed class IdentityTransformProvider(
 
     public void Apply(TransformBuilderContext context)
     {
-        var transform = new IdentityRequestTransform(map, new GatewayCookieFilter(options.Value.Session.CookieName), context.Route.RouteId, metrics, logger);
+        var transform = new IdentityRequestTransform(map, cookieFilter, context.Route.RouteId, metrics, logger);
         context.RequestTransforms.Add(transform);
         if (RouteSettings.Parse(context.Route.Metadata).ForwardToken == ForwardTokenMode.Access)
         {
@@ -75,19 +75,20 @@ internal sealed class GatewayCookieFilter(string cookieName)
 {
     public bool IsGatewayCookie(ReadOnlySpan<char> name)
     {
-        if (!name.StartsWith(cookieName, StringComparison.Ordinal))
+        // ASP.NET Core reads cookie names case-insensitively, so the filter must too.
+        if (!name.StartsWith(cookieName, StringComparison.OrdinalIgnoreCase))
         {
             return false;
         }
 
         var rest = name[cookieName.Length..];
-        if (rest.IsEmpty || rest.StartsWith("_corr.", StringComparison.Ordinal) || rest.StartsWith("_nonce.", StringComparison.Ordinal))
+        if (rest.IsEmpty || rest.StartsWith("_corr.", StringComparison.OrdinalIgnoreCase) || rest.StartsWith("_nonce.", StringComparison.OrdinalIgnoreCase))
         {
             return true;
         }
 
         // Chunks of a large session cookie: NAMEC1, NAMEC2, …
-        if (rest[0] == 'C' && rest.Length > 1)
+        if ((rest[0] == 'C' || rest[0] == 'c') && rest.Length > 1)
         {
             foreach (var c in rest[1..])
             {
@@ -172,34 +173,13 @@ internal sealed class IdentityRequestTransform(IdentityHeaderMap map, GatewayCoo
         {
             foreach (var header in map.Headers)
             {
-                var value = JoinClaims(user, header.Claim);
-                if (value is not null)
+                if (map.ValueFor(user, header) is { } value)
                 {
-                    proxyHeaders.TryAddWithoutValidation(header.Name, HeaderValueEncoder.Encode(value));
+                    proxyHeaders.TryAddWithoutValidation(header.Name, value);
                 }
             }
         }
 
         return ValueTask.CompletedTask;
-    }
-
-    private static string? JoinClaims(System.Security.Claims.ClaimsPrincipal user, string claimType)
-    {
-        string? single = null;
-        List<string>? many = null;
-        foreach (var claim in user.FindAll(claimType))
-        {
-            if (single is null)
-            {
-                single = claim.Value;
-            }
-            else
-            {
-                many ??= [single];
-                many.Add(claim.Value);
-            }
-        }
-
-        return many is null ? single : string.Join(',', many);
     }
 }

@@ -36,7 +36,8 @@ internal sealed class DistributedTicketStore(
 
     public async Task RenewAsync(string key, AuthenticationTicket ticket, CancellationToken cancellationToken)
     {
-        var bytes = _protector.Protect(TicketSerializer.Default.Serialize(ticket));
+        // Bound to the raw handle, which Redis never sees: a blob copied under another handle does not decrypt.
+        var bytes = _protector.CreateProtector(key).Protect(TicketSerializer.Default.Serialize(ticket));
         var options = new DistributedCacheEntryOptions();
         var now = time.GetUtcNow();
         options.AbsoluteExpirationRelativeToNow = ticket.Properties.ExpiresUtc is { } expires && expires > now
@@ -80,7 +81,7 @@ internal sealed class DistributedTicketStore(
         AuthenticationTicket? ticket;
         try
         {
-            ticket = TicketSerializer.Default.Deserialize(_protector.Unprotect(bytes));
+            ticket = TicketSerializer.Default.Deserialize(_protector.CreateProtector(key).Unprotect(bytes));
         }
         catch (System.Security.Cryptography.CryptographicException)
         {
@@ -94,13 +95,6 @@ internal sealed class DistributedTicketStore(
         }
 
         return ticket;
-    }
-
-    /// <summary>Reads the stored ticket, bypassing this instance's cache (after waiting for another instance's refresh).</summary>
-    public async Task<AuthenticationTicket?> RetrieveFreshAsync(string key, CancellationToken cancellationToken)
-    {
-        cache.Remove(SessionCache.KeyFor(key));
-        return await RetrieveAsync(key, cancellationToken);
     }
 
     public Task RemoveAsync(string key) => RemoveAsync(key, CancellationToken.None);

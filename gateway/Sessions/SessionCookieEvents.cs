@@ -41,6 +41,12 @@ internal sealed class SessionCookieEvents(
             return;
         }
 
+        // Signing out must work while the token endpoint is down: no refresh on the way out.
+        if (context.Request.Path.Equals(options.Value.BasePath + "/sign_out", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
         var refreshToken = properties.GetTokenValue(TokenNames.RefreshToken);
         if (string.IsNullOrEmpty(refreshToken) ||
             !DateTimeOffset.TryParse(properties.GetTokenValue(ExpiresAtToken), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var expiresAt) ||

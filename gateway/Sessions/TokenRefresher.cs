@@ -98,7 +98,7 @@ internal sealed class TokenRefresher
                 var waited = Stopwatch.StartNew();
                 while (true)
                 {
-                    if (await ReadSharedResultAsync(database, resultKey) is { } shared)
+                    if (await ReadSharedResultAsync(database, resultKey, refreshToken) is { } shared)
                     {
                         return Remember(key, shared);
                     }
@@ -118,7 +118,7 @@ internal sealed class TokenRefresher
                     await Task.Delay(25);
                 }
 
-                if (locked && await ReadSharedResultAsync(database, resultKey) is { } sharedAfterLock)
+                if (locked && await ReadSharedResultAsync(database, resultKey, refreshToken) is { } sharedAfterLock)
                 {
                     return Remember(key, sharedAfterLock);
                 }
@@ -138,7 +138,8 @@ internal sealed class TokenRefresher
             {
                 try
                 {
-                    var payload = _protector.Protect(JsonSerializer.SerializeToUtf8Bytes(outcome.Tokens));
+                    // Bound to the old refresh token, which Redis never sees.
+                    var payload = _protector.CreateProtector(refreshToken).Protect(JsonSerializer.SerializeToUtf8Bytes(outcome.Tokens));
                     await database.StringSetAsync(resultKey, payload, ResultLifetime);
                 }
                 catch (RedisException)
@@ -181,9 +182,14 @@ internal sealed class TokenRefresher
                 _time.GetUtcNow().AddSeconds(expiresIn));
             return new RefreshOutcome(RefreshStatus.Refreshed, tokens);
         }
-        catch (TokenRequestRejectedException ex)
+        catch (TokenRequestRejectedException ex) when (ex.Error == "invalid_grant")
         {
             return new RefreshOutcome(RefreshStatus.Rejected, Error: ex.Error);
+        }
+        catch (TokenRequestRejectedException ex)
+        {
+            // invalid_client (a mistyped secret), throttling, …: the gateway's problem, not the user's; keep the session.
+            return new RefreshOutcome(RefreshStatus.Unavailable, Error: ex.Error);
         }
         catch (IdentityProviderUnavailableException)
         {
@@ -191,7 +197,7 @@ internal sealed class TokenRefresher
         }
     }
 
-    private async Task<RefreshOutcome?> ReadSharedResultAsync(IDatabase database, RedisKey resultKey)
+    private async Task<RefreshOutcome?> ReadSharedResultAsync(IDatabase database, RedisKey resultKey, string refreshToken)
     {
         var value = await database.StringGetAsync(resultKey);
         if (value.IsNullOrEmpty)
@@ -201,7 +207,7 @@ internal sealed class TokenRefresher
 
         try
         {
-            var tokens = JsonSerializer.Deserialize<RefreshedTokens>(_protector.Unprotect((byte[])value!));
+            var tokens = JsonSerializer.Deserialize<RefreshedTokens>(_protector.CreateProtector(refreshToken).Unprotect((byte[])value!));
             return tokens is null ? null : new RefreshOutcome(RefreshStatus.Refreshed, tokens);
         }
         catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or JsonException)

@@ -44,12 +44,14 @@ public sealed class PolicyTests
         { "boolean claim from a JSON config 'True'", ["Claims:custom:beta:0=True"], ["custom:beta=true"], true },
 
         // Email domains.
-        { "email domain matches", ["EmailDomains:0=example.com"], ["email=alice@example.com"], true },
-        { "email domain differs in case", ["EmailDomains:0=example.com"], ["email=alice@EXAMPLE.COM"], true },
+        { "email domain matches", ["EmailDomains:0=example.com"], ["email=alice@example.com", "email_verified=true"], true },
+        { "email domain matches, email not verified", ["EmailDomains:0=example.com"], ["email=alice@example.com", "email_verified=false"], false },
+        { "email domain matches, no email_verified claim", ["EmailDomains:0=example.com"], ["email=alice@example.com"], false },
+        { "email domain differs in case", ["EmailDomains:0=example.com"], ["email=alice@EXAMPLE.COM", "email_verified=true"], true },
         { "email subdomain is another domain", ["EmailDomains:0=example.com"], ["email=alice@mail.example.com"], false },
         { "email look-alike domain", ["EmailDomains:0=example.com"], ["email=alice@evil-example.com"], false },
         { "email with two @ uses the last", ["EmailDomains:0=example.com"], ["email=alice@example.com@evil.test"], false },
-        { "email domain, one of several", ["EmailDomains:0=example.com", "EmailDomains:1=example.org"], ["email=bob@example.org"], true },
+        { "email domain, one of several", ["EmailDomains:0=example.com", "EmailDomains:1=example.org"], ["email=bob@example.org", "email_verified=true"], true },
         { "email domain, no email", ["EmailDomains:0=example.com"], ["sub=u1"], false },
 
         // Verified email: JSON true (→ "true") and Cognito userInfo's string "true".

@@ -136,6 +136,51 @@ public sealed class RedisSessionTests : IClassFixture<RedisFixture>
     }
 
     [SkippableFact]
+    public async Task RedisStore_LiveHandlePlantedInVictimBrowser_SignInNeverHandsTheVictimsSessionToTheAttacker()
+    {
+        await using var gateway = await StartAsync();
+        using var attacker = new TestBrowser(gateway);
+        await attacker.SignInAsync("/attacker");
+        var planted = Assert.Single(attacker.GatewayCookies()).Value;
+
+        // The victim's browser carries the attacker's live handle (set by a sibling subdomain or a backend script),
+        // and the victim follows a sign-in link. ASP.NET Core's cookie handler would store the new session under the
+        // handle it finds in the request: the attacker's browser would then hold the victim's session.
+        _fx.Cognito.User = TestUser.NoGroups;
+        using var victim = new TestBrowser(gateway);
+        victim.Cookies.Add(gateway.BaseUri, new Cookie("_gateway", planted, "/"));
+        var nav = await victim.NavigateAsync("/oauth2/sign_in?rd=%2Fvictim");
+
+        Assert.Equal("/victim", nav.FinalUrl.AbsolutePath);
+        Assert.NotEqual(planted, Assert.Single(victim.GatewayCookies()).Value);
+        Assert.Equal(TestUser.NoGroups.Sub, BackendStub.HeaderValues(_fx.Backend.LastRequestTo("/victim"), "X-Forwarded-User").Single());
+        await GetWithCookieAsync(gateway, "_gateway=" + planted, "/attacker-again");
+        Assert.Equal(TestUser.Default.Sub, BackendStub.HeaderValues(_fx.Backend.LastRequestTo("/attacker-again"), "X-Forwarded-User").Single());
+    }
+
+    [SkippableFact]
+    public async Task RedisDown_SignOut_StillClearsTheBrowserCookie()
+    {
+        await using var gateway = await StartAsync(extra: new() { ["Gateway:Session:CacheDuration"] = "00:00:00" });
+        using var browser = new TestBrowser(gateway);
+        await browser.SignInAsync();
+
+        await Redis.StopAsync();
+        Hop hop;
+        try
+        {
+            hop = await browser.NavigateOnceAsync("/oauth2/sign_out");
+        }
+        finally
+        {
+            await Redis.RestartAsync();
+        }
+
+        Assert.Equal(HttpStatusCode.Found, hop.Status);
+        Assert.Contains(hop.SetCookies, c => SetCookie.Parse(c) is { Name: "_gateway" } sc && sc.IsDeletion);
+    }
+
+    [SkippableFact]
     public async Task RedisStore_SignOut_DeletesServerSession_ReplayedCookieIsRefused()
     {
         await using var gateway = await StartAsync();

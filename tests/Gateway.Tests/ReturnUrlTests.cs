@@ -31,6 +31,28 @@ public sealed class ReturnUrlTests : IClassFixture<GatewayFixture>, IDisposable
         "\\\\evil.com",
     };
 
+    [Fact]
+    public async Task ProtectedPath_StartingWithTwoSlashes_SignInLandsOnTheGatewayNotAnotherSite()
+    {
+        // Kestrel keeps "//evil.com/login" as a path; echoed back after sign-in it would be a protocol-relative URL.
+        var nav = await _browser.NavigateAsync(_fx.Gateway.Url + "//evil.com/login");
+
+        Assert.All(nav.Hops, hop => Assert.False(
+            hop.Response.Headers.Location is { } l && (l.OriginalString.StartsWith("//", StringComparison.Ordinal) || l.OriginalString.Contains("evil.com", StringComparison.Ordinal)),
+            $"redirected to {hop.Response.Headers.Location}: {nav}"));
+        Assert.Equal(_fx.Gateway.BaseUri.Authority, nav.FinalUrl.Authority);
+        Assert.Equal("/", nav.FinalUrl.AbsolutePath);
+    }
+
+    [Fact]
+    public async Task ApiRequest_PathStartingWithTwoSlashes_SignInUrlInThe401IsLocal()
+    {
+        var hop = await _browser.ApiGetAsync(_fx.Gateway.Url + "//evil.com/api");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, hop.Status);
+        Assert.DoesNotContain("evil.com", hop.Body, StringComparison.Ordinal);
+    }
+
     [Theory]
     [MemberData(nameof(OpenRedirects))]
     public async Task SignIn_NonLocalReturnUrl_Returns400WithoutRedirect(string rd)

@@ -165,6 +165,24 @@ public sealed class SessionRefreshTests : IClassFixture<GatewayFixture>
     }
 
     [Fact]
+    public async Task Refresh_InvalidClient_IsTheGatewaysProblem_SessionIsKept()
+    {
+        var (host, clock, browser) = await SignedInAsync();
+        await using var _ = host;
+        using var __ = browser;
+        _fx.Cognito.TokenResponder = _ => FakeCognito.Json(400, new { error = "invalid_client" });
+
+        clock.Advance(TimeSpan.FromMinutes(56));
+        var hop = await browser.ApiGetAsync("/misconfigured");
+
+        Assert.Equal(HttpStatusCode.OK, hop.Status);
+        Assert.DoesNotContain(hop.SetCookies, c => SetCookie.Parse(c).IsDeletion);
+        _fx.Cognito.TokenResponder = null;
+        Assert.Equal(HttpStatusCode.OK, (await browser.ApiGetAsync("/fixed")).Status);
+        Assert.Equal(2, _fx.Cognito.RefreshRequests.Count);
+    }
+
+    [Fact]
     public async Task Refresh_TokenEndpoint5xxWhileAccessTokenValid_RequestGoesOnAndNextRequestRetries()
     {
         var (host, clock, browser) = await SignedInAsync();

@@ -207,6 +207,14 @@ public sealed class StartupValidationTests
     }
 
     [Fact]
+    public void Startup_AllowOnARouteWithANamedPolicy_FailsNamingTheRoute()
+    {
+        var ex = BuildFails(With(ValidConfig(), ("ReverseProxy:Routes:admin:Metadata:Gateway.Unauthenticated", "Allow")));
+
+        AssertNames(ex, "ReverseProxy:Routes:admin:Metadata:Gateway.Unauthenticated", "admins");
+    }
+
+    [Fact]
     public void Startup_GroupsScopeRequested_FailsNamingScopes()
     {
         var ex = BuildFails(With(ValidConfig(), ("Gateway:Cognito:Scopes", "openid email groups")));
