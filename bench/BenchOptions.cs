@@ -23,6 +23,9 @@ internal sealed record BenchOptions
     /// <summary>How many times the anonymous and signed-in routes of each gateway are measured, alternately.</summary>
     public int Rounds { get; init; } = 2;
 
+    /// <summary>Only the targets whose name contains this text (profiling); null for all.</summary>
+    public string? Only { get; init; }
+
     /// <summary>Which session stores to measure.</summary>
     public IReadOnlyList<string> Stores { get; init; } = ["Cookie", "Redis"];
 
@@ -45,6 +48,7 @@ internal sealed record BenchOptions
           --stores Cookie,Redis  which session stores (env BENCH_STORES, default both)
           --set Key=Value      extra gateway configuration, repeatable (e.g. Gateway:Session:CacheDuration=00:00:00)
           --diagnose           also measure the anonymous route with the session cookie (separates header size from session work)
+          --only TEXT          measure only the targets whose name contains TEXT (for profiling one target)
           --results DIR        where latest.md goes (default bench/results)
         """;
 
@@ -76,6 +80,7 @@ internal sealed record BenchOptions
                 case "--stores": options = options with { Stores = List(Next()) ?? throw Bad(name) }; break;
                 case "--results": options = options with { ResultsDirectory = Next() }; break;
                 case "--diagnose": options = options with { Diagnose = true }; break;
+                case "--only": options = options with { Only = Next() }; break;
                 case "--set":
                     var pair = Next();
                     var equals = pair.IndexOf('=', StringComparison.Ordinal);

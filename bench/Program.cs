@@ -89,6 +89,11 @@ try
         }
     }
 
+    if (options.Only is { } only)
+    {
+        targets.RemoveAll(t => !t.Name.Contains(only, StringComparison.OrdinalIgnoreCase));
+    }
+
     // Rounds interleave every target, so background load on a shared machine hits them all alike.
     var runs = targets.ToDictionary(t => t, _ => new List<WrkResult>());
     for (var round = 1; round <= options.Rounds; round++)

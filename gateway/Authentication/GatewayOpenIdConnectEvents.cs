@@ -25,6 +25,7 @@ internal sealed class GatewayOpenIdConnectEvents(
     TimeProvider time,
     Observability.GatewayMetrics metrics,
     Proxy.GatewayCookieFilter cookieFilter,
+    Sessions.AccessTokenRetention accessTokenRetention,
     ILogger<GatewayOpenIdConnectEvents> logger) : OpenIdConnectEvents
 {
     private static readonly HashSet<string> CognitoAlgorithms = new(StringComparer.Ordinal) { SecurityAlgorithms.RsaSha256 };
@@ -142,13 +143,21 @@ internal sealed class GatewayOpenIdConnectEvents(
             }
         }
 
-        // Keep the session small (the cookie carries it): the refresh token (revocation, refresh), the
-        // access token (for routes that forward it), and the ID token only where logout needs it.
+        // Keep the session small (the cookie carries it): the refresh token (refresh, revocation), the access token only
+        // while some route forwards it, the ID token only where logout needs it (Oidc). Expiry lives in our own items.
         var properties = context.Properties!;
+        var keepAccessToken = accessTokenRetention.KeepInSession();
+        if (DateTimeOffset.TryParse(properties.GetTokenValue(Sessions.SessionCookieEvents.ExpiresAtToken), System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.RoundtripKind, out var accessExpires))
+        {
+            Sessions.SessionCookieEvents.SetInstant(properties, Sessions.SessionCookieEvents.AccessExpiryItem, accessExpires);
+        }
+
         var keep = new List<AuthenticationToken>();
         foreach (var token in properties.GetTokens())
         {
-            if (token.Name is TokenNames.AccessToken or TokenNames.RefreshToken or "expires_at" ||
+            if (token.Name == TokenNames.RefreshToken ||
+                (token.Name == TokenNames.AccessToken && keepAccessToken) ||
                 (token.Name == TokenNames.IdToken && provider.Dialect == ProviderDialect.Oidc))
             {
                 keep.Add(token);
@@ -174,8 +183,7 @@ internal sealed class GatewayOpenIdConnectEvents(
             authTime = now;
         }
 
-        properties.Items[Sessions.SessionCookieEvents.AbsoluteExpiryItem] =
-            (authTime + gatewayOptions.Value.Session.Lifetime).ToString("o", System.Globalization.CultureInfo.InvariantCulture);
+        Sessions.SessionCookieEvents.SetInstant(properties, Sessions.SessionCookieEvents.AbsoluteExpiryItem, authTime + gatewayOptions.Value.Session.Lifetime);
 
         var subject = context.Principal?.FindFirst("sub")?.Value;
         if (sizeGuard.TooLarge(new AuthenticationTicket(context.Principal!, properties, GatewaySchemes.Session)) is { } size)

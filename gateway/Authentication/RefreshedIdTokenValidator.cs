@@ -13,7 +13,7 @@ internal sealed class RefreshedIdTokenValidator(IdentityProviderSettings provide
 {
     /// <summary>Protocol claims that say nothing about the user and only make the session bigger.</summary>
     public static readonly string[] DroppedClaims =
-        ["nonce", "aud", "azp", "acr", "iss", "iat", "nbf", "exp", "at_hash", "c_hash", "ipaddr", "platf", "ver", "jti", "origin_jti", "event_id"];
+        ["nonce", "aud", "azp", "acr", "iss", "iat", "nbf", "exp", "at_hash", "c_hash", "ipaddr", "platf", "ver", "jti", "origin_jti", "event_id", "token_use"];
 
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
 

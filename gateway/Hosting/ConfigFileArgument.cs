@@ -56,9 +56,10 @@ internal static class ConfigFileArgument
     /// The file is watched: on a change, policies and routes are re-read and validated (an invalid change is logged and ignored);
     /// every other setting is read once at start-up.
     /// </summary>
-    public static void AddBeforeEnvironment(IConfigurationBuilder configuration, string path)
+    /// <returns>The source, or a problem message when the file cannot be read as JSON.</returns>
+    public static (ReloadSafeJsonConfigurationSource? Source, string? Problem) AddBeforeEnvironment(IConfigurationBuilder configuration, string path)
     {
-        var source = new JsonConfigurationSource
+        var source = new ReloadSafeJsonConfigurationSource
         {
             Path = System.IO.Path.GetFileName(path),
             Optional = false,
@@ -76,13 +77,23 @@ internal static class ConfigFileArgument
             }
         }
 
-        if (index < 0)
+        try
         {
-            configuration.Sources.Add(source);
+            if (index < 0)
+            {
+                configuration.Sources.Add(source);
+            }
+            else
+            {
+                configuration.Sources.Insert(index, source);
+            }
         }
-        else
+        catch (InvalidDataException ex)
         {
-            configuration.Sources.Insert(index, source);
+            configuration.Sources.Remove(source);
+            return (null, $"--config file '{path}' is not valid JSON ({ex.InnerException?.Message ?? ex.Message}); fix the file.");
         }
+
+        return (source, null);
     }
 }

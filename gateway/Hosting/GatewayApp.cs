@@ -35,14 +35,21 @@ public static class GatewayApp
             Args = remainingArgs,
             ContentRootPath = AppContext.BaseDirectory,
         });
+        ReloadSafeJsonConfigurationSource? configFile = null;
+        string? configFileProblem = null;
         if (configPath is not null)
         {
-            ConfigFileArgument.AddBeforeEnvironment(builder.Configuration, configPath);
+            (configFile, configFileProblem) = ConfigFileArgument.AddBeforeEnvironment(builder.Configuration, configPath);
         }
 
         configure?.Invoke(builder);
 
         var problems = new List<string>();
+        if (configFileProblem is not null)
+        {
+            problems.Add(configFileProblem);
+        }
+
         if (argumentProblem is not null)
         {
             problems.Add(argumentProblem);
@@ -68,6 +75,12 @@ public static class GatewayApp
 
         builder.Services.AddGateway(options, builder.Configuration);
         var app = builder.Build();
+        if (configFile is not null)
+        {
+            var reloadLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway.Configuration");
+            configFile.ReloadFailed = reason => reloadLogger.ConfigFileReloadIgnored(reason);
+        }
+
         app.UseGatewayPipeline(options);
         return app;
     }

@@ -45,6 +45,16 @@ internal sealed class IdentityHeaderMap
 
     private readonly bool _allowUnverifiedEmail;
 
+    /// <summary>
+    /// Header values per principal. A session's principal is one object shared by all its requests (it comes from
+    /// the session cache), so the claims are read and encoded once per session, not once per request.
+    /// </summary>
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<System.Security.Claims.ClaimsPrincipal, string?[]> _values = new();
+
+    /// <summary>The value of each of <see cref="Headers"/> for this user (same order; null when absent).</summary>
+    public string?[] ValuesFor(System.Security.Claims.ClaimsPrincipal user) =>
+        _values.GetValue(user, u => Headers.Select(h => ValueFor(u, h)).ToArray());
+
     public IReadOnlyList<IdentityHeader> Headers { get; }
 
     /// <summary>

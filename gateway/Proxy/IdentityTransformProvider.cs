@@ -104,34 +104,93 @@ internal sealed class GatewayCookieFilter(string cookieName)
         return false;
     }
 
-    /// <summary>The Cookie header without the gateway's cookies, or null when nothing is left.</summary>
+    /// <summary>
+    /// The Cookie header without the gateway's cookies, or null when nothing is left. <paramref name="changed"/> says
+    /// whether any gateway cookie was present (callers use the result only then). Allocates only to rebuild a header
+    /// that mixes the gateway's cookies with the application's.
+    /// </summary>
     public string? Filter(StringValues cookieHeaders, out bool changed)
     {
         changed = false;
-        var kept = new List<string>();
+        var kept = 0;
         foreach (var header in cookieHeaders)
         {
-            if (header is null)
+            foreach (var range in Segments(header))
             {
-                continue;
-            }
-
-            foreach (var part in header.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-            {
-                var equals = part.IndexOf('=', StringComparison.Ordinal);
-                var name = (equals < 0 ? part : part[..equals]).Trim();
-                if (IsGatewayCookie(name))
+                if (IsGatewayCookie(Name(header.AsSpan(range))))
                 {
                     changed = true;
                 }
                 else
                 {
-                    kept.Add(part);
+                    kept++;
                 }
             }
         }
 
-        return kept.Count == 0 ? null : string.Join("; ", kept);
+        if (!changed || kept == 0)
+        {
+            return null;
+        }
+
+        var builder = new System.Text.StringBuilder();
+        foreach (var header in cookieHeaders)
+        {
+            foreach (var range in Segments(header))
+            {
+                var part = header.AsSpan(range);
+                if (!IsGatewayCookie(Name(part)))
+                {
+                    builder.Append(builder.Length == 0 ? "" : "; ").Append(part);
+                }
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    private static ReadOnlySpan<char> Name(ReadOnlySpan<char> part)
+    {
+        var equals = part.IndexOf('=');
+        return (equals < 0 ? part : part[..equals]).Trim();
+    }
+
+    /// <summary>The trimmed, non-empty ';'-separated parts of one Cookie header.</summary>
+    private static IEnumerable<Range> Segments(string? header)
+    {
+        if (string.IsNullOrEmpty(header))
+        {
+            yield break;
+        }
+
+        var start = 0;
+        while (start <= header.Length)
+        {
+            var end = header.IndexOf(';', start);
+            if (end < 0)
+            {
+                end = header.Length;
+            }
+
+            var from = start;
+            var to = end;
+            while (from < to && char.IsWhiteSpace(header[from]))
+            {
+                from++;
+            }
+
+            while (to > from && char.IsWhiteSpace(header[to - 1]))
+            {
+                to--;
+            }
+
+            if (to > from)
+            {
+                yield return new Range(from, to);
+            }
+
+            start = end + 1;
+        }
     }
 }
 
@@ -171,11 +230,12 @@ internal sealed class IdentityRequestTransform(IdentityHeaderMap map, GatewayCoo
         var user = context.HttpContext.User;
         if (user.Identity?.IsAuthenticated == true)
         {
-            foreach (var header in map.Headers)
+            var values = map.ValuesFor(user);
+            for (var i = 0; i < values.Length; i++)
             {
-                if (map.ValueFor(user, header) is { } value)
+                if (values[i] is { } value)
                 {
-                    proxyHeaders.TryAddWithoutValidation(header.Name, value);
+                    proxyHeaders.TryAddWithoutValidation(map.Headers[i].Name, value);
                 }
             }
         }

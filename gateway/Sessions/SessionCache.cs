@@ -28,7 +28,20 @@ internal sealed class SessionCache : IDisposable
 
     public bool Enabled => _duration > TimeSpan.Zero;
 
-    public static string KeyFor(string value) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
+    public static string KeyFor(string value)
+    {
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(value.Length));
+        try
+        {
+            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+            SHA256.HashData(buffer.AsSpan(0, Encoding.UTF8.GetBytes(value, buffer)), hash);
+            return Convert.ToHexString(hash);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
 
     public AuthenticationTicket? Get(string key) =>
         Enabled && _cache.TryGetValue(key, out AuthenticationTicket? ticket) && ticket is not null ? Copy(ticket) : null;

@@ -20,11 +20,27 @@ internal sealed class SessionCookieEvents(
     TokenRefresher refresher,
     RefreshedIdTokenValidator idTokenValidator,
     SessionSignals signals,
+    AccessTokenRetention accessTokenRetention,
     TimeProvider time,
     ILogger<SessionCookieEvents> logger) : CookieAuthenticationEvents
 {
+    /// <summary>When the session ends whatever its activity (UTC ticks).</summary>
     public const string AbsoluteExpiryItem = ".gateway.absolute_expires";
+
+    /// <summary>When the access token expires (UTC ticks): read on every request, so no date parsing.</summary>
+    public const string AccessExpiryItem = ".gateway.access_expires";
+
     public const string ExpiresAtToken = "expires_at";
+
+    public static void SetInstant(AuthenticationProperties properties, string item, DateTimeOffset instant) =>
+        properties.Items[item] = instant.UtcTicks.ToString(CultureInfo.InvariantCulture);
+
+    private static bool TryGetInstant(AuthenticationProperties properties, string item, out DateTimeOffset instant)
+    {
+        instant = default;
+        return properties.Items.TryGetValue(item, out var text) && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var ticks) &&
+               (instant = new DateTimeOffset(ticks, TimeSpan.Zero)) != default;
+    }
 
     public override async Task ValidatePrincipal(CookieValidatePrincipalContext context)
     {
@@ -32,9 +48,7 @@ internal sealed class SessionCookieEvents(
         var subject = context.Principal?.FindFirst("sub")?.Value;
         var now = time.GetUtcNow();
 
-        if (properties.Items.TryGetValue(AbsoluteExpiryItem, out var absoluteText) &&
-            DateTimeOffset.TryParse(absoluteText, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var absolute) &&
-            now >= absolute)
+        if (TryGetInstant(properties, AbsoluteExpiryItem, out var absolute) && now >= absolute)
         {
             logger.SessionExpired(subject);
             await EndAsync(context);
@@ -49,8 +63,15 @@ internal sealed class SessionCookieEvents(
 
         var refreshToken = properties.GetTokenValue(TokenNames.RefreshToken);
         if (string.IsNullOrEmpty(refreshToken) ||
-            !DateTimeOffset.TryParse(properties.GetTokenValue(ExpiresAtToken), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var expiresAt) ||
-            now + options.Value.Session.RefreshMargin < expiresAt)
+            !TryGetInstant(properties, AccessExpiryItem, out var expiresAt))
+        {
+            return;
+        }
+
+        // A route that forwards the access token met a (cookie-store) session that does not carry one: fetch it now.
+        var needsAccessToken = AccessTokenRetention.RouteForwardsToken(context.HttpContext) &&
+                               string.IsNullOrEmpty(properties.GetTokenValue(TokenNames.AccessToken));
+        if (!needsAccessToken && now + options.Value.Session.RefreshMargin < expiresAt)
         {
             return;
         }
@@ -95,23 +116,23 @@ internal sealed class SessionCookieEvents(
         }
 
         var properties = context.Properties;
-        properties.UpdateTokenValue(TokenNames.AccessToken, tokens.AccessToken);
-        properties.UpdateTokenValue(ExpiresAtToken, tokens.ExpiresAt.ToString("o", CultureInfo.InvariantCulture));
+        SetInstant(properties, AccessExpiryItem, tokens.ExpiresAt);
+        var keepAccessToken = accessTokenRetention.KeepInSession() || AccessTokenRetention.RouteForwardsToken(context.HttpContext);
+        var stored = properties.GetTokens().ToDictionary(t => t.Name, t => t.Value, StringComparer.Ordinal);
+        SetOrRemove(stored, TokenNames.AccessToken, keepAccessToken ? tokens.AccessToken : null);
+
+        // Rotation on: keep the new refresh token (the old stays valid for Cognito's short grace period); off: keep the old.
         if (tokens.RefreshToken is not null)
         {
-            // Rotation is on: keep the new one (the old stays valid for Cognito's short grace period).
-            properties.UpdateTokenValue(TokenNames.RefreshToken, tokens.RefreshToken);
+            stored[TokenNames.RefreshToken] = tokens.RefreshToken;
         }
 
         if (tokens.IdToken is not null && provider.Dialect == ProviderDialect.Oidc)
         {
-            if (!properties.UpdateTokenValue(TokenNames.IdToken, tokens.IdToken))
-            {
-                var list = properties.GetTokens().ToList();
-                list.Add(new AuthenticationToken { Name = TokenNames.IdToken, Value = tokens.IdToken });
-                properties.StoreTokens(list);
-            }
+            stored[TokenNames.IdToken] = tokens.IdToken;
         }
+
+        properties.StoreTokens(stored.Select(kv => new AuthenticationToken { Name = kv.Key, Value = kv.Value }));
 
         context.ShouldRenew = true;
         if (context.HttpContext.Items[CachingTicketDataFormat.CacheKeyItem] is string cacheKey)
@@ -120,6 +141,18 @@ internal sealed class SessionCookieEvents(
         }
 
         logger.TokensRefreshed(subject, tokens.RefreshToken is not null);
+    }
+
+    private static void SetOrRemove(Dictionary<string, string> tokens, string name, string? value)
+    {
+        if (value is null)
+        {
+            tokens.Remove(name);
+        }
+        else
+        {
+            tokens[name] = value;
+        }
     }
 
     private async Task EndAsync(CookieValidatePrincipalContext context)

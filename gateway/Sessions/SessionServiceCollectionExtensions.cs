@@ -21,6 +21,7 @@ internal static class SessionServiceCollectionExtensions
         services.AddSingleton<RefreshedIdTokenValidator>();
         services.AddSingleton<SessionCookieEvents>();
         services.AddSingleton<SessionSizeGuard>();
+        services.AddSingleton<AccessTokenRetention>();
         services.AddSingleton<IConfigureOptions<CookieAuthenticationOptions>, ConfigureSessionCookieOptions>();
 
         var dataProtection = services.AddDataProtection().SetApplicationName("Gateway");

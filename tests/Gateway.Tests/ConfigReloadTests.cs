@@ -75,6 +75,38 @@ public sealed class ConfigReloadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Reload_AddsATokenForwardingRoute_SessionWithoutAccessTokenFetchesOneWithOneRefresh()
+    {
+        // No route forwards tokens at sign-in, so the cookie session does not carry the access token.
+        using var browser = new TestBrowser(_gateway);
+        await browser.SignInAsync();
+
+        await ReloadWithAsync(ConfigJson("""{ "Groups": [ "staff" ] }""", """{ "Gateway.ForwardToken": "Access" }"""));
+        var hop = await PollUntilAsync(() => browser.ApiGetAsync("/team/token"),
+            h => h.Status == HttpStatusCode.OK && BackendStub.HeaderValues(_backend.LastRequestTo("/team/token"), "Authorization").Count == 1,
+            "the reloaded route to forward the session's access token");
+
+        Assert.StartsWith("Bearer ey", BackendStub.HeaderValues(_backend.LastRequestTo("/team/token"), "Authorization").Single(), StringComparison.Ordinal);
+        Assert.Single(_cognito.RefreshRequests);
+        Assert.Equal(HttpStatusCode.OK, (await browser.ApiGetAsync("/team/again")).Status);
+        Assert.Single(_cognito.RefreshRequests);
+    }
+
+    [Fact]
+    public async Task Reload_FileHalfWrittenOrBroken_KeepsEveryRouteAndLogsWhy()
+    {
+        using var browser = new TestBrowser(_gateway);
+        await browser.SignInAsync();
+        Assert.Equal(HttpStatusCode.Forbidden, (await browser.ApiGetAsync("/team/x")).Status);
+
+        await ReloadWithAsync("{ \"Gateway\": { \"Policies\": ");
+
+        Assert.Contains(_gateway.Logs.Lines, l => l.Contains("--config file changed but cannot be read", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.Forbidden, (await browser.ApiGetAsync("/team/x")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await browser.ApiGetAsync("/app/still-routed")).Status);
+    }
+
+    [Fact]
     public async Task Reload_ValidPolicyChange_AppliesWithoutRestart()
     {
         using var browser = new TestBrowser(_gateway);

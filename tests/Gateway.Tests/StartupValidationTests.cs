@@ -215,6 +215,22 @@ public sealed class StartupValidationTests
     }
 
     [Fact]
+    public void Startup_ConfigFileNotJson_FailsNamingTheFile()
+    {
+        var file = Path.Combine(Path.GetTempPath(), "gateway-bad-" + Guid.NewGuid().ToString("N") + ".json");
+        File.WriteAllText(file, "{ \"Gateway\": { \"Cognito\": ");
+        try
+        {
+            var ex = Assert.IsType<GatewayConfigurationException>(Record.Exception(() => GatewayApp.Build(["--config", file], b => GatewayHost.Configure(b, ValidConfig()))));
+            AssertNames(ex, "--config file", "not valid JSON");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public void Startup_GroupsScopeRequested_FailsNamingScopes()
     {
         var ex = BuildFails(With(ValidConfig(), ("Gateway:Cognito:Scopes", "openid email groups")));
