@@ -18,10 +18,13 @@ internal sealed record BenchOptions
     public int DurationSeconds { get; init; } = 10;
 
     /// <summary>An unmeasured wrk run before the first measurement of each target (JIT tiering, connection pools).</summary>
-    public int WarmupSeconds { get; init; } = 3;
+    public int WarmupSeconds { get; init; } = 5;
 
     /// <summary>How many times the anonymous and signed-in routes of each gateway are measured, alternately.</summary>
     public int Rounds { get; init; } = 2;
+
+    /// <summary>Print sampled allocation types per target.</summary>
+    public bool AllocationProfile { get; init; }
 
     /// <summary>Only the targets whose name contains this text (profiling); null for all.</summary>
     public string? Only { get; init; }
@@ -43,12 +46,13 @@ internal sealed record BenchOptions
           --threads N          wrk threads (env BENCH_THREADS, default 2)
           --connections N      wrk connections (env BENCH_CONNECTIONS, default 32)
           --duration 10s       each measured run (env BENCH_DURATION, default 10s)
-          --warmup 3s          unmeasured run before each target's first measurement (env BENCH_WARMUP, default 3s)
+          --warmup 5s          unmeasured run of every target before the first measured round (env BENCH_WARMUP, default 5s)
           --rounds N           alternating anonymous/signed-in measurements per store (env BENCH_ROUNDS, default 2)
           --stores Cookie,Redis  which session stores (env BENCH_STORES, default both)
           --set Key=Value      extra gateway configuration, repeatable (e.g. Gateway:Session:CacheDuration=00:00:00)
           --diagnose           also measure the anonymous route with the session cookie (separates header size from session work)
           --only TEXT          measure only the targets whose name contains TEXT (for profiling one target)
+          --alloc-profile      print the types each target allocates (sampled), per request
           --results DIR        where latest.md goes (default bench/results)
         """;
 
@@ -81,6 +85,7 @@ internal sealed record BenchOptions
                 case "--results": options = options with { ResultsDirectory = Next() }; break;
                 case "--diagnose": options = options with { Diagnose = true }; break;
                 case "--only": options = options with { Only = Next() }; break;
+                case "--alloc-profile": options = options with { AllocationProfile = true }; break;
                 case "--set":
                     var pair = Next();
                     var equals = pair.IndexOf('=', StringComparison.Ordinal);

@@ -95,17 +95,34 @@ try
     }
 
     // Rounds interleave every target, so background load on a shared machine hits them all alike.
+    // Warm every target up before measuring any: the servers share one process and its JIT, and tiered compilation
+    // (with dynamic PGO) keeps improving shared code for seconds; a target warmed just before its own measurement
+    // would be measured while code it shares with the next target is still being re-compiled.
+    using var sampler = options.AllocationProfile ? new AllocationSampler() : null;
     var runs = targets.ToDictionary(t => t, _ => new List<WrkResult>());
+    if (options.WarmupSeconds > 0)
+    {
+        foreach (var target in targets)
+        {
+            await Wrk.MeasureAsync(wrk, options, options.WarmupSeconds, target.Url, target.Cookie, backend);
+        }
+    }
+
     for (var round = 1; round <= options.Rounds; round++)
     {
         foreach (var target in targets)
         {
-            if (round == 1 && options.WarmupSeconds > 0)
+            sampler?.Start();
+            var result = await Wrk.MeasureAsync(wrk, options, options.DurationSeconds, target.Url, target.Cookie, backend);
+            if (sampler is not null)
             {
-                await Wrk.MeasureAsync(wrk, options, options.WarmupSeconds, target.Url, target.Cookie, backend);
+                Console.WriteLine($"allocations of {target.Name} (sampled, bytes/request):");
+                foreach (var (type, bytes) in sampler.Stop(result.Requests))
+                {
+                    Console.WriteLine($"  {bytes,8:N0}  {type}");
+                }
             }
 
-            var result = await Wrk.MeasureAsync(wrk, options, options.DurationSeconds, target.Url, target.Cookie, backend);
             Check(target, result);
             runs[target].Add(result);
             Console.WriteLine($"round {round}/{options.Rounds}  {target.Name,-45} {result.RequestsPerSecond,8:N0} req/s  p50 {Report.Ms(result.P50Ms),9}  p99 {Report.Ms(result.P99Ms),9}  CPU {result.CpuMicrosPerRequest,5:0} µs/req  alloc {result.AllocatedBytesPerRequest,6:N0} B/req");

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Gateway.Configuration;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy;
@@ -19,5 +20,8 @@ internal sealed class AccessTokenRetention(IOptions<GatewayOptions> options, IPr
     /// <summary>True when the request's route forwards the session's access token.</summary>
     public static bool RouteForwardsToken(HttpContext context) =>
         context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>() is { } route &&
-        RouteSettings.Parse(route.Config.Metadata).ForwardToken == ForwardTokenMode.Access;
+        ForwardsToken.GetValue(route.Config, config => new StrongBox<bool>(RouteSettings.Parse(config.Metadata).ForwardToken == ForwardTokenMode.Access)).Value;
+
+    /// <summary>Parsed once per route configuration (YARP replaces the object when the route changes).</summary>
+    private static readonly ConditionalWeakTable<Yarp.ReverseProxy.Configuration.RouteConfig, StrongBox<bool>> ForwardsToken = new();
 }

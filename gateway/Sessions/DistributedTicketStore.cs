@@ -53,14 +53,15 @@ internal sealed class DistributedTicketStore(
 
     public Task<AuthenticationTicket?> RetrieveAsync(string key, CancellationToken cancellationToken) => RetrieveAsync(key, null!, cancellationToken);
 
-    public async Task<AuthenticationTicket?> RetrieveAsync(string key, HttpContext httpContext, CancellationToken cancellationToken)
+    public Task<AuthenticationTicket?> RetrieveAsync(string key, HttpContext httpContext, CancellationToken cancellationToken)
     {
         var cacheKey = SessionCache.KeyFor(key);
         var cached = cache.Get(cacheKey);
-        if (cached is not null)
-        {
-            return cached;
-        }
+        return cached is not null ? Task.FromResult<AuthenticationTicket?>(cached) : RetrieveFromStoreAsync(key, cacheKey, httpContext, cancellationToken);
+    }
+
+    private async Task<AuthenticationTicket?> RetrieveFromStoreAsync(string key, string cacheKey, HttpContext? httpContext, CancellationToken cancellationToken)
+    {
 
         byte[]? bytes;
         try

@@ -69,8 +69,8 @@ internal sealed class SessionCookieEvents(
         }
 
         // A route that forwards the access token met a (cookie-store) session that does not carry one: fetch it now.
-        var needsAccessToken = AccessTokenRetention.RouteForwardsToken(context.HttpContext) &&
-                               string.IsNullOrEmpty(properties.GetTokenValue(TokenNames.AccessToken));
+        var needsAccessToken = string.IsNullOrEmpty(properties.GetTokenValue(TokenNames.AccessToken)) &&
+                               AccessTokenRetention.RouteForwardsToken(context.HttpContext);
         if (!needsAccessToken && now + options.Value.Session.RefreshMargin < expiresAt)
         {
             return;
