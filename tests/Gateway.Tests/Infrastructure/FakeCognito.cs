@@ -309,7 +309,8 @@ public sealed class FakeCognito : IDisposable
         return Json(200, body);
     }
 
-    private TokenMintRequest IdTokenRequest(TestUser user, DateTimeOffset now, string? nonce)
+    /// <summary>The claims of a Cognito ID token for <paramref name="user"/>, signed by <see cref="SigningKey"/>.</summary>
+    public TokenMintRequest IdTokenRequest(TestUser user, DateTimeOffset now, string? nonce)
     {
         var claims = new Dictionary<string, object?>
         {
@@ -335,7 +336,8 @@ public sealed class FakeCognito : IDisposable
         return new TokenMintRequest { SigningKey = SigningKey, Claims = claims };
     }
 
-    private TokenMintRequest AccessTokenRequest(TestUser user, DateTimeOffset now, string scope) => new()
+    /// <summary>The claims of a Cognito access token (no aud) for <paramref name="user"/>, signed by <see cref="SigningKey"/>.</summary>
+    public TokenMintRequest AccessTokenRequest(TestUser user, DateTimeOffset now, string scope) => new()
     {
         SigningKey = SigningKey,
         Claims = new Dictionary<string, object?>
