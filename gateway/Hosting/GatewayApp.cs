@@ -165,7 +165,8 @@ public static class GatewayApp
         }
 
         app.UseRouting();
-        app.UseAuthentication();
+        // A session validated moments ago skips the authentication handlers; every other request runs them.
+        app.UseGatewayAuthentication();
         app.UseAuthorization();
         app.MapGatewayHealth();
         app.MapGatewayAuthEndpoints(options);

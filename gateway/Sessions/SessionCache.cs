@@ -28,6 +28,8 @@ internal sealed class SessionCache : IDisposable
 
     public bool Enabled => _duration > TimeSpan.Zero;
 
+    public TimeSpan Duration => _duration;
+
     public static string KeyFor(string value)
     {
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(value.Length));
@@ -63,7 +65,35 @@ internal sealed class SessionCache : IDisposable
         _cache.Set(key, Copy(ticket), options);
     }
 
-    public void Remove(string key) => _cache.Remove(key);
+    /// <summary>Drops a session's cached ticket and its validated principal.</summary>
+    public void Remove(string key)
+    {
+        _cache.Remove(key);
+        _cache.Remove(ValidatedPrefix + key);
+    }
+
+    /// <summary>
+    /// Remembers that this session was fully validated and that nothing is due before <paramref name="validUntil"/>
+    /// (refresh, sliding renewal, absolute or cookie expiry, the cache duration): until then a request with the same
+    /// cookie may skip the authentication handlers (<see cref="SessionFastPath"/>).
+    /// </summary>
+    public void SetValidated(string key, System.Security.Claims.ClaimsPrincipal principal, DateTimeOffset validUntil)
+    {
+        if (Enabled)
+        {
+            _cache.Set(ValidatedPrefix + key, new ValidatedSession(principal, validUntil),
+                new MemoryCacheEntryOptions { Size = 1, AbsoluteExpiration = validUntil });
+        }
+    }
+
+    public System.Security.Claims.ClaimsPrincipal? GetValidated(string key, DateTimeOffset now) =>
+        Enabled && _cache.TryGetValue(ValidatedPrefix + key, out ValidatedSession? session) && session is not null && now < session.ValidUntil
+            ? session.Principal
+            : null;
+
+    private const string ValidatedPrefix = "validated:";
+
+    private sealed record ValidatedSession(System.Security.Claims.ClaimsPrincipal Principal, DateTimeOffset ValidUntil);
 
     public void Dispose() => _cache.Dispose();
 

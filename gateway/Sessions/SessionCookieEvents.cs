@@ -20,6 +20,7 @@ internal sealed class SessionCookieEvents(
     TokenRefresher refresher,
     RefreshedIdTokenValidator idTokenValidator,
     SessionSignals signals,
+    SessionCache cache,
     AccessTokenRetention accessTokenRetention,
     TimeProvider time,
     ILogger<SessionCookieEvents> logger) : CookieAuthenticationEvents
@@ -65,6 +66,7 @@ internal sealed class SessionCookieEvents(
         if (string.IsNullOrEmpty(refreshToken) ||
             !TryGetInstant(properties, AccessExpiryItem, out var expiresAt))
         {
+            RememberValidated(context, now, absolute, refreshAt: null);
             return;
         }
 
@@ -73,6 +75,7 @@ internal sealed class SessionCookieEvents(
                                AccessTokenRetention.RouteForwardsToken(context.HttpContext);
         if (!needsAccessToken && now + options.Value.Session.RefreshMargin < expiresAt)
         {
+            RememberValidated(context, now, absolute, refreshAt: expiresAt - options.Value.Session.RefreshMargin);
             return;
         }
 
@@ -142,6 +145,42 @@ internal sealed class SessionCookieEvents(
 
         logger.TokensRefreshed(subject, tokens.RefreshToken is not null);
     }
+
+    /// <summary>Lets the next requests with this cookie skip the handlers until something is due (see SessionCache.SetValidated).</summary>
+    private void RememberValidated(CookieValidatePrincipalContext context, DateTimeOffset now, DateTimeOffset absolute, DateTimeOffset? refreshAt)
+    {
+        if (context.HttpContext.Items[CachingTicketDataFormat.CacheKeyItem] is not string cacheKey || context.Principal is null ||
+            context.Properties.ExpiresUtc is not { } expires)
+        {
+            return;
+        }
+
+        var until = now + cache.Duration;
+        var session = options.Value.Session;
+        if (session.IdleTimeout > TimeSpan.Zero && session.IdleTimeout < session.Lifetime && context.Properties.IssuedUtc is { } issued)
+        {
+            // The cookie handler renews a sliding session once half its window has passed: leave that to it.
+            until = Min(until, issued + ((expires - issued) / 2));
+        }
+
+        until = Min(until, expires);
+        if (absolute != default)
+        {
+            until = Min(until, absolute);
+        }
+
+        if (refreshAt is { } r)
+        {
+            until = Min(until, r);
+        }
+
+        if (until > now)
+        {
+            cache.SetValidated(cacheKey, context.Principal, until);
+        }
+    }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     private static void SetOrRemove(Dictionary<string, string> tokens, string name, string? value)
     {

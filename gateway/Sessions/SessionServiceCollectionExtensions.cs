@@ -22,6 +22,7 @@ internal static class SessionServiceCollectionExtensions
         services.AddSingleton<SessionCookieEvents>();
         services.AddSingleton<SessionSizeGuard>();
         services.AddSingleton<AccessTokenRetention>();
+        services.AddSingleton<SessionFastPath>();
         services.AddSingleton<IConfigureOptions<CookieAuthenticationOptions>, ConfigureSessionCookieOptions>();
 
         var dataProtection = services.AddDataProtection().SetApplicationName("Gateway");
