@@ -67,19 +67,7 @@ internal static class PlainProxy
 internal static class Loopback
 {
     /// <summary>A free port on 127.0.0.1, released at once (for URLs that must be known before a server starts).</summary>
-    public static int ReservePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        try
-        {
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-        finally
-        {
-            listener.Stop();
-        }
-    }
+    public static int ReservePort() => Gateway.Demo.Hosting.LoopbackPorts.Reserve();
 
     public static string SingleUrl(WebApplication app) => app.Urls.Single().TrimEnd('/');
 }

@@ -71,7 +71,7 @@ public sealed class GatewayStackFixture : IAsyncLifetime
         };
 
         // The app client must list the gateway's exact callback and sign-out URLs, so the gateway's port is chosen first.
-        var gatewayPort = ReserveLoopbackPort();
+        var gatewayPort = Gateway.Demo.Hosting.LoopbackPorts.Reserve();
         GatewayUrl = $"http://127.0.0.1:{gatewayPort}";
         emulatorOptions.Clients.Add(new EmulatorClient
         {
@@ -155,20 +155,6 @@ public sealed class GatewayStackFixture : IAsyncLifetime
                 await app.StopAsync();
                 await app.DisposeAsync();
             }
-        }
-    }
-
-    private static int ReserveLoopbackPort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        try
-        {
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-        finally
-        {
-            listener.Stop();
         }
     }
 
