@@ -24,8 +24,9 @@ internal sealed class CachingTicketDataFormat(ISecureDataFormat<AuthenticationTi
             return null;
         }
 
-        var key = SessionCache.KeyFor(protectedText);
-        if (accessor.HttpContext is { } context)
+        var context = accessor.HttpContext;
+        var key = SessionCache.KeyFor(context, protectedText);
+        if (context is not null)
         {
             context.Items[CacheKeyItem] = key;
         }

@@ -55,7 +55,7 @@ internal sealed class DistributedTicketStore(
 
     public Task<AuthenticationTicket?> RetrieveAsync(string key, HttpContext httpContext, CancellationToken cancellationToken)
     {
-        var cacheKey = SessionCache.KeyFor(key);
+        var cacheKey = SessionCache.KeyFor(httpContext, key);
         if (httpContext is not null)
         {
             httpContext.Items[CachingTicketDataFormat.CacheKeyItem] = cacheKey;

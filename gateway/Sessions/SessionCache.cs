@@ -30,6 +30,30 @@ internal sealed class SessionCache : IDisposable
 
     public TimeSpan Duration => _duration;
 
+    /// <summary>
+    /// <see cref="KeyFor(string)"/>, reusing the key already computed for the same value earlier in this request
+    /// (the fast path hashes the cookie before the standard handlers see it).
+    /// </summary>
+    public static string KeyFor(HttpContext? context, string value)
+    {
+        if (context?.Items[ComputedKeyItem] is ComputedKey known && string.Equals(known.Value, value, StringComparison.Ordinal))
+        {
+            return known.Key;
+        }
+
+        var key = KeyFor(value);
+        if (context is not null)
+        {
+            context.Items[ComputedKeyItem] = new ComputedKey(value, key);
+        }
+
+        return key;
+    }
+
+    private const string ComputedKeyItem = "Gateway.SessionKey";
+
+    private sealed record ComputedKey(string Value, string Key);
+
     public static string KeyFor(string value)
     {
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(value.Length));

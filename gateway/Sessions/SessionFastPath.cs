@@ -34,7 +34,7 @@ internal sealed class SessionFastPath(SessionCache cache, IOptions<GatewayOption
             return false;
         }
 
-        var key = SessionCache.KeyFor(cookie);
+        var key = SessionCache.KeyFor(context, cookie);
         if (cache.GetValidated(key, time.GetUtcNow()) is not { } principal)
         {
             return false;
