@@ -207,6 +207,7 @@ internal static partial class GatewayConfigurationValidator
         }
 
         ValidateSession(options, problems);
+        ValidatePaths(options.Paths, problems);
 
         foreach (var (name, claim) in options.IdentityHeaders)
         {
@@ -330,6 +331,30 @@ internal static partial class GatewayConfigurationValidator
         if (!string.IsNullOrWhiteSpace(options.DataProtection.KeysPath) && !Path.IsPathFullyQualified(options.DataProtection.KeysPath))
         {
             problems.Add($"Gateway:DataProtection:KeysPath must be an absolute directory path shared by every instance (got '{options.DataProtection.KeysPath}').");
+        }
+    }
+
+    private static void ValidatePaths(Paths.PathOptions paths, List<string> problems)
+    {
+        // The binder accepts any number for an enum; only the named values mean something.
+        if (!Enum.IsDefined(paths.EncodedSlash))
+        {
+            problems.Add($"Gateway:Paths:EncodedSlash has an unknown value (got '{paths.EncodedSlash}'); use 'Reject' (400, the default) or 'Decode' (read %2F as '/').");
+        }
+
+        if (!Enum.IsDefined(paths.Backslash))
+        {
+            problems.Add($"Gateway:Paths:Backslash has an unknown value (got '{paths.Backslash}'); use 'Reject' (400, the default) or 'Slash' (read '\\' and %5C as '/').");
+        }
+
+        if (!Enum.IsDefined(paths.PathParameters))
+        {
+            problems.Add($"Gateway:Paths:PathParameters has an unknown value (got '{paths.PathParameters}'); use 'Reject' (400, the default), 'Strip' (remove ';...' from each segment, as Tomcat does) or 'Keep' (';' is data).");
+        }
+
+        if (!Enum.IsDefined(paths.TrailingDots))
+        {
+            problems.Add($"Gateway:Paths:TrailingDots has an unknown value (got '{paths.TrailingDots}'); use 'Reject' (400, the default) or 'Keep'.");
         }
     }
 

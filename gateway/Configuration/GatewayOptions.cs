@@ -1,3 +1,5 @@
+using Gateway.Paths;
+
 namespace Gateway.Configuration;
 
 /// <summary>The whole "Gateway" configuration section, bound once at start-up.</summary>
@@ -42,6 +44,9 @@ public sealed class GatewayOptions
     /// </summary>
     [ConfigurationKeyName("Policies(read by PolicyConfiguration)")]
     public Dictionary<string, PolicyOptions> Policies { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>How request paths are made canonical, and which ambiguous spellings are refused.</summary>
+    public PathOptions Paths { get; set; } = new();
 
     /// <summary>Cognito access tokens accepted as <c>Authorization: Bearer</c> on routes that allow them.</summary>
     public BearerOptions Bearer { get; set; } = new();

@@ -3,6 +3,7 @@ using Gateway.Authentication;
 using Gateway.Authorization;
 using Gateway.Configuration;
 using Gateway.Errors;
+using Gateway.Paths;
 using Gateway.Proxy;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
@@ -17,9 +18,11 @@ namespace Gateway.ForwardAuth;
 /// session (or with a refused bearer token), 403 when a policy fails.
 /// <list type="bullet">
 /// <item>Which rules apply: from a <c>Gateway:TrustedProxies</c> address, the original request
-/// (<c>X-Forwarded-Uri</c> or <c>X-Original-URI</c>, and <c>X-Forwarded-Method</c>) is matched against the YARP
-/// routes and that route's <c>AuthorizationPolicy</c> and metadata apply; from anyone else those headers are ignored
-/// (so a forged <c>X-Forwarded-Uri</c> cannot borrow an anonymous route's rules). No matching route means "signed in".</item>
+/// (<c>X-Forwarded-Uri</c> or <c>X-Original-URI</c>, and <c>X-Forwarded-Method</c>) is made canonical with the same
+/// rules as proxied requests (<see cref="PathCanonicalizer"/>; 400 when it has no canonical form) and matched against the
+/// YARP routes; that route's <c>AuthorizationPolicy</c> and metadata apply. No matching route (or no original URI) means
+/// "signed in". From anyone else those headers get 403 and one configuration error in the log: answering with a weaker
+/// rule would silently drop every route policy, and honouring them would let a forged header borrow an anonymous route.</item>
 /// <item><c>?policy=NAME</c> and <c>?allowed_groups=a,b</c> (any of) add requirements on top.</item>
 /// <item>Bearer tokens are accepted when the matched route has <c>Gateway.Bearer</c> or <c>Gateway:Bearer:ForwardAuth</c> is true.</item>
 /// </list>
@@ -27,6 +30,7 @@ namespace Gateway.ForwardAuth;
 internal static class ForwardAuthEndpoint
 {
     private static readonly string[] UriHeaders = ["X-Forwarded-Uri", "X-Original-URI"];
+    private const string MethodHeader = "X-Forwarded-Method";
 
     public static async Task HandleAsync(
         HttpContext context,
@@ -35,6 +39,7 @@ internal static class ForwardAuthEndpoint
         IOptions<GatewayOptions> options,
         TrustedProxies trustedProxies,
         ForwardAuthRouteMatcher routes,
+        UntrustedForwardAuthCallers untrustedCallers,
         IAuthorizationPolicyProvider policies,
         IAuthorizationService authorization,
         ILoggerFactory loggers)
@@ -43,7 +48,38 @@ internal static class ForwardAuthEndpoint
         var basePath = options.Value.BasePath;
         context.Response.Headers.CacheControl = "no-store";
 
-        var route = trustedProxies.IsTrusted(context) ? OriginalRoute(context, routes) : null;
+        RouteConfig? route = null;
+        if (!trustedProxies.IsTrusted(context))
+        {
+            if (NamesOriginalRequest(context.Request))
+            {
+                if (TrustedProxies.PeerOf(context) is { } peer && untrustedCallers.FirstTime(peer))
+                {
+                    logger.ForwardAuthUntrustedCaller(peer.ToString());
+                }
+
+                await ErrorResponses.WriteAsync(context, StatusCodes.Status403Forbidden, "untrusted_proxy", "Forbidden",
+                    "This forward-auth request names an original request, but its sender is not in Gateway:TrustedProxies.", forceJson: true);
+                return;
+            }
+        }
+        else if (OriginalUri(context) is { } originalUri)
+        {
+            // A relative path or another scheme has no canonical form either.
+            var problem = PathProblem.NotAbsolute;
+            string? canonical = null;
+            if (PathCanonicalizer.RawPathOf(originalUri) is not { } rawPath ||
+                !PathCanonicalizer.TryCanonicalize(rawPath, options.Value.Paths, out canonical, out problem))
+            {
+                loggers.CreateLogger<CanonicalPathMiddleware>().PathRefused(problem);
+                await ErrorResponses.WriteAsync(context, StatusCodes.Status400BadRequest, "bad_path", "This address is not accepted",
+                    "The original request's path contains a character or spelling the gateway does not accept (see Gateway:Paths).", forceJson: true);
+                return;
+            }
+
+            route = routes.Match(new PathString(canonical), OriginalMethod(context), context.Request.Host);
+        }
+
         var originalMethod = route is null ? null : OriginalMethod(context);
         var settings = route is null ? RouteSettings.Default : RouteSettings.Parse(route.Metadata);
         var anonymousRoute = route is not null && string.Equals(route.AuthorizationPolicy, GatewayPolicies.Anonymous, StringComparison.OrdinalIgnoreCase);
@@ -125,53 +161,26 @@ internal static class ForwardAuthEndpoint
         WriteIdentityHeaders(context.Response, map, user);
     }
 
-    private static RouteConfig? OriginalRoute(HttpContext context, ForwardAuthRouteMatcher routes)
+    private static string? OriginalUri(HttpContext context)
     {
-        string? uri = null;
         foreach (var header in UriHeaders)
         {
             var value = context.Request.Headers[header].ToString();
             if (value.Length > 0)
             {
-                uri = value;
-                break;
+                return value;
             }
         }
 
-        if (uri is null)
-        {
-            return null;
-        }
-
-        // An absolute URI (Traefik sends a path; some setups send the full URL) or a path with a query.
-        if (Uri.TryCreate(uri, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https")
-        {
-            uri = absolute.PathAndQuery;
-        }
-
-        var query = uri.IndexOfAny(['?', '#']);
-        var rawPath = query >= 0 ? uri[..query] : uri;
-        if (!rawPath.StartsWith('/'))
-        {
-            return null;
-        }
-
-        PathString path;
-        try
-        {
-            path = PathString.FromUriComponent(rawPath);
-        }
-        catch (UriFormatException)
-        {
-            return null;
-        }
-
-        return routes.Match(path, OriginalMethod(context), context.Request.Host);
+        return null;
     }
+
+    private static bool NamesOriginalRequest(HttpRequest request) =>
+        request.Headers.ContainsKey(MethodHeader) || UriHeaders.Any(request.Headers.ContainsKey);
 
     private static string OriginalMethod(HttpContext context)
     {
-        var method = context.Request.Headers["X-Forwarded-Method"].ToString();
+        var method = context.Request.Headers[MethodHeader].ToString();
         return method.Length is > 0 and <= 16 && method.All(char.IsAsciiLetter) ? method.ToUpperInvariant() : HttpMethods.Get;
     }
 

@@ -21,18 +21,15 @@ internal sealed class TrustedProxies
 
     public bool IsTrusted(HttpContext context)
     {
+        var peer = PeerOf(context);
+        return peer is not null && _networks.Length > 0 && _networks.Any(n => n.Contains(peer));
+    }
+
+    /// <summary>The address that actually connected (IPv4-mapped addresses as IPv4).</summary>
+    public static IPAddress? PeerOf(HttpContext context)
+    {
         var peer = context.Features.Get<TransportPeerFeature>()?.Address ?? context.Connection.RemoteIpAddress;
-        if (peer is null || _networks.Length == 0)
-        {
-            return false;
-        }
-
-        if (peer.IsIPv4MappedToIPv6)
-        {
-            peer = peer.MapToIPv4();
-        }
-
-        return _networks.Any(n => n.Contains(peer));
+        return peer is { IsIPv4MappedToIPv6: true } ? peer.MapToIPv4() : peer;
     }
 
     /// <summary>Records the transport peer before <c>UseForwardedHeaders</c> replaces <c>RemoteIpAddress</c> with the client's.</summary>

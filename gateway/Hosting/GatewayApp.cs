@@ -5,6 +5,7 @@ using Gateway.Endpoints;
 using Gateway.Errors;
 using Gateway.ForwardAuth;
 using Gateway.Health;
+using Gateway.Paths;
 using Gateway.Proxy;
 using Gateway.Sessions;
 using Microsoft.AspNetCore.Authentication;
@@ -131,6 +132,7 @@ public static class GatewayApp
 
         services.AddSingleton(new TrustedProxies(options));
         services.AddSingleton<ForwardAuthRouteMatcher>();
+        services.AddSingleton<UntrustedForwardAuthCallers>();
         services.AddSingleton<Observability.GatewayMetrics>();
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(Observability.GatewayMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Net.Http")
@@ -164,6 +166,8 @@ public static class GatewayApp
             });
         }
 
+        // One canonical path for routing, policies and the backend (and /oauth2/auth uses the same rules on the original URI).
+        app.UseMiddleware<CanonicalPathMiddleware>(options.Paths);
         app.UseRouting();
         // A session validated moments ago skips the authentication handlers; every other request runs them.
         app.UseGatewayAuthentication();

@@ -21,6 +21,7 @@ internal static class LogEventIds
 
     public const int SpoofedHeaderStripped = 3001;
     public const int BackendFailed = 3002;
+    public const int PathRefused = 3010;
 
     public const int SessionStoreUnavailable = 4001;
     public const int SessionUnreadable = 4002;
@@ -36,4 +37,5 @@ internal static class LogEventIds
     public const int UnhandledException = 5002;
     public const int ForwardAuthDenied = 5010;
     public const int ForwardAuthUnknownPolicy = 5011;
+    public const int ForwardAuthUntrustedCaller = 5020;
 }

@@ -120,6 +120,37 @@ public sealed class ForwardAuthTrustedTests : IClassFixture<TrustedProxyGatewayF
     }
 
     [Theory]
+    [InlineData("/public/../admin/x")]
+    [InlineData("/public/%2E%2e/admin/x")]
+    [InlineData("//admin/x")]
+    [InlineData("/public//../admin/x")]
+    [InlineData("http://app.example.com/public/%2e%2e/admin/x?q=1")]
+    public async Task ForwardAuth_OriginalUriIsCanonicalisedBeforeMatching(string originalUri)
+    {
+        _fx.Cognito.User = TestUser.NoGroups;
+        await _browser.SignInAsync();
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await AuthAsync(originalUri: originalUri)).Status);
+    }
+
+    [Theory]
+    [InlineData("/admin;x/y")]
+    [InlineData("/public/..;/admin/x")]
+    [InlineData("/admin%2Fx")]
+    [InlineData("/public/..%5Cadmin/x")]
+    [InlineData("/admin./x")]
+    [InlineData("/public/%C0%AE%C0%AE/admin/x")]
+    [InlineData("/admin%00/x")]
+    [InlineData("admin/x")]
+    public async Task ForwardAuth_AmbiguousOriginalUri_Answers400Json(string originalUri)
+    {
+        var hop = await AuthAsync(originalUri: originalUri);
+
+        Assert.Equal(HttpStatusCode.BadRequest, hop.Status);
+        Assert.Equal("bad_path", TestBrowser.Json(hop).RootElement.GetProperty("error").GetString());
+    }
+
+    [Theory]
     [InlineData("?allowed_groups=staff", HttpStatusCode.Accepted)]
     [InlineData("?allowed_groups=ops,staff", HttpStatusCode.Accepted)]
     [InlineData("?allowed_groups=ops", HttpStatusCode.Forbidden)]
@@ -166,7 +197,7 @@ public sealed class ForwardAuthTrustedTests : IClassFixture<TrustedProxyGatewayF
     }
 }
 
-/// <summary>Forward-auth from an address that is not a trusted proxy: X-Forwarded-Uri and friends are ignored.</summary>
+/// <summary>Forward-auth from an address that is not a trusted proxy: original-request headers get 403, never a silently weaker rule.</summary>
 public sealed class ForwardAuthUntrustedTests : IClassFixture<GatewayFixture>, IDisposable
 {
     private readonly GatewayFixture _fx;
@@ -182,13 +213,37 @@ public sealed class ForwardAuthUntrustedTests : IClassFixture<GatewayFixture>, I
     public void Dispose() => _browser.Dispose();
 
     [Theory]
-    [InlineData("X-Forwarded-Uri")]
-    [InlineData("X-Original-URI")]
-    public async Task ForwardAuth_ForgedOriginalUriFromUntrustedCaller_IsIgnored(string header)
+    [InlineData("X-Forwarded-Uri", "/public/x")]
+    [InlineData("X-Original-URI", "/public/x")]
+    [InlineData("X-Forwarded-Method", "OPTIONS")]
+    public async Task ForwardAuth_OriginalRequestHeadersFromUntrustedCaller_Get403AndOneConfigurationError(string header, string value)
     {
-        var hop = await _browser.ApiGetAsync("/oauth2/auth", r => r.Headers.TryAddWithoutValidation(header, "/public/x"));
+        await _browser.SignInAsync();
 
-        Assert.Equal(HttpStatusCode.Unauthorized, hop.Status);
+        var first = await _browser.ApiGetAsync("/oauth2/auth", r => r.Headers.TryAddWithoutValidation(header, value));
+        var second = await _browser.ApiGetAsync("/oauth2/auth", r => r.Headers.TryAddWithoutValidation(header, value));
+
+        Assert.Equal(HttpStatusCode.Forbidden, first.Status);
+        Assert.Equal(HttpStatusCode.Forbidden, second.Status);
+        Assert.Equal("untrusted_proxy", TestBrowser.Json(first).RootElement.GetProperty("error").GetString());
+        Assert.False(first.Response.Headers.Contains("X-Auth-Request-User"));
+        // Once per address for the life of the process, however many requests (and test cases) come from it.
+        var errors = _fx.Gateway.Logs.Lines.Where(l => l.Contains("Gateway:TrustedProxies", StringComparison.Ordinal)).ToList();
+        Assert.True(errors.Count == 1, string.Join(Environment.NewLine, errors));
+        Assert.StartsWith("Error", errors[0]);
+        Assert.Contains("127.0.0.1", errors[0]);
+    }
+
+    [Fact]
+    public async Task ForwardAuth_UntrustedCallerWithoutOriginalRequestHeaders_KeepsTheSignedInRule()
+    {
+        var anonymous = await _browser.ApiGetAsync("/oauth2/auth");
+        await _browser.SignInAsync();
+
+        var signedIn = await _browser.ApiGetAsync("/oauth2/auth");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.Status);
+        Assert.Equal(HttpStatusCode.Accepted, signedIn.Status);
     }
 
     [Fact]

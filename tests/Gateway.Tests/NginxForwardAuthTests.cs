@@ -171,4 +171,97 @@ public sealed class NginxForwardAuthTests : IClassFixture<NginxFixture>, IDispos
         Assert.Null(hop.Response.Headers.Location);
         Assert.Empty(_fx.Backend.Requests);
     }
+    [SkippableFact]
+    public async Task Nginx_PathVariants_Anonymous_GetTheCanonicalRoutesDecisionOr400()
+    {
+        var failures = await CheckAllVariantsAsync(cookieHeader: null);
+
+        Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures) + $"\nnginx:\n{_fx.Nginx!.ErrorLog}\ngateway:\n{_fx.Gateway.Logs.Dump()}");
+    }
+
+    [SkippableFact]
+    public async Task Nginx_PathVariants_SignedInUserOutsideAdmins_GetTheCanonicalRoutesDecisionOr400()
+    {
+        _fx.Cognito.User = TestUser.NoGroups;
+        await SignInThroughNginxAsync();
+
+        var failures = await CheckAllVariantsAsync(_browser.Cookies.GetCookieHeader(new Uri(Nginx)));
+
+        Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures) + $"\nnginx:\n{_fx.Nginx!.ErrorLog}\ngateway:\n{_fx.Gateway.Logs.Dump()}");
+    }
+
+    /// <summary>nginx resolves the path for its location but sends the raw one as X-Original-URI: the gateway must judge the same path.</summary>
+    private async Task<List<string>> CheckAllVariantsAsync(string? cookieHeader)
+    {
+        var headers = RawHttp.BrowserHeaders(cookieHeader);
+        var failures = new List<string>();
+        foreach (var (raw, canonical) in PathVariants.All)
+        {
+            var before = _fx.Backend.Requests.Count;
+            var response = await RawHttp.GetAsync(Nginx, raw, headers);
+            var reachedApp = _fx.Backend.Requests.Count > before;
+            var got = PathVariants.Decision(response.Status);
+            var expected = "refused";
+            if (canonical is not null)
+            {
+                expected = PathVariants.Decision((await RawHttp.GetAsync(Nginx, PathVariants.Encode(canonical), headers)).Status);
+            }
+
+            // nginx refuses some spellings itself (a NUL, a path above the root) before asking the gateway: 400 is always fine.
+            if (got != expected && got != "refused")
+            {
+                failures.Add($"{raw}: {got} ({response}), but {(canonical is null ? "the gateway refuses it" : $"its canonical path {canonical} gets {expected}")}");
+            }
+            else if (reachedApp && got != "through")
+            {
+                failures.Add($"{raw}: the app received the request although the answer was {response}");
+            }
+        }
+
+        return failures;
+    }
+
+    public static TheoryData<string> AuthEndpointSpellings =>
+    [
+        "/oauth2/auth", "/oauth2/AUTH", "/oauth2/Auth", "/OAUTH2/AUTH", "/oauth2/auth/", "/oauth2/auth/x", "//oauth2/auth",
+        "/oauth2//auth", "/oauth2/./auth", "/oauth2/x/../auth", "/oauth2/%61uth", "/oauth2/%41UTH", "/oauth2/auth;x",
+        "/oauth2/auth%3Bx", "/oauth2/auth.", "/oauth2/auth%2F", "/oauth2/auth?x=1", "/oauth2/%2e/auth", "/%6Fauth2/auth",
+    ];
+
+    [SkippableTheory]
+    [MemberData(nameof(AuthEndpointSpellings))]
+    public async Task Nginx_ForwardAuthEndpoint_IsUnreachableFromClientsInAnySpelling(string target)
+    {
+        await SignInThroughNginxAsync();
+        var headers = RawHttp.BrowserHeaders(_browser.Cookies.GetCookieHeader(new Uri(Nginx)));
+        headers.Add(new("X-Forwarded-Uri", "/public/x"));
+        headers.Add(new("X-Original-URI", "/public/x"));
+        headers.Add(new("X-Forwarded-Method", "GET"));
+
+        var response = await RawHttp.GetAsync(Nginx, target, headers);
+
+        Assert.True(response.Status != 202, $"{response}\n{response.Body}");
+        Assert.DoesNotContain(response.Headers.Keys, h => h.StartsWith("X-Auth-Request-", StringComparison.OrdinalIgnoreCase) ||
+                                                           h.Equals("X-Forwarded-User", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [SkippableFact]
+    public async Task Nginx_ClientSentOriginalRequestHeaders_NeverReachGatewayOrApp()
+    {
+        _fx.Cognito.User = TestUser.NoGroups;
+        await SignInThroughNginxAsync();
+
+        var hop = await _browser.NavigateOnceAsync(Nginx + "/app/forged-uri", r =>
+        {
+            r.Headers.TryAddWithoutValidation("X-Forwarded-Uri", "/admin/x");
+            r.Headers.TryAddWithoutValidation("X-Original-URI", "/admin/x");
+            r.Headers.TryAddWithoutValidation("X-Forwarded-Method", "POST");
+        });
+
+        Assert.Equal(HttpStatusCode.OK, hop.Status);
+        var received = _fx.Backend.LastRequestTo("/app/forged-uri");
+        Assert.Empty(BackendStub.HeaderValues(received, "X-Forwarded-Uri"));
+        Assert.Empty(BackendStub.HeaderValues(received, "X-Original-URI"));
+        Assert.Empty(BackendStub.HeaderValues(received, "X-Forwarded-Method"));
+    }
 }

@@ -34,13 +34,45 @@ public sealed class NginxProcess : IDisposable
     /// <summary>Starts nginx with the shipped example, the gateway and app upstreams replaced by loopback addresses.</summary>
     public static async Task<NginxProcess> StartExampleAsync(string gatewayUrl, string appUrl)
     {
-        Assert.True(File.Exists(Binary), $"{Binary} is not installed (apt-get install nginx); under CI=true the nginx tests never skip.");
-        var prefix = Directory.CreateTempSubdirectory("gateway-nginx-");
         var port = BackendStub.GetClosedPort();
         var config = await File.ReadAllTextAsync(ExampleConfigPath());
         config = Replace(config, "server gateway:8080;", $"server {new Uri(gatewayUrl).Authority};");
         config = Replace(config, "server app:8080;", $"server {new Uri(appUrl).Authority};");
         config = Replace(config, "listen 80;", $"listen 127.0.0.1:{port};");
+        return await StartAsync(config, port);
+    }
+
+    /// <summary>
+    /// A legacy backend as many stacks behave: nginx with its default <c>merge_slashes on</c>, decoding and resolving the
+    /// path itself, and an "admin" area recognised as liberally as Tomcat (<c>;params</c> stripped), IIS (trailing dots,
+    /// backslashes, any case) would. Every page answers <c>{AREA} uri={$uri}</c>, so a test sees what the backend made of the path.
+    /// </summary>
+    public static Task<NginxProcess> StartLegacyBackendAsync()
+    {
+        var port = BackendStub.GetClosedPort();
+        var config = $$"""
+            worker_processes 1;
+            events { worker_connections 64; }
+            http {
+                server {
+                    listen 127.0.0.1:{{port}};
+                    merge_slashes on;
+                    default_type text/plain;
+                    location ~* "^[/\\\\]*admin(?:[;.][^/\\\\]*)?(?:[/\\\\]|$)" { return 200 "{{LegacyAdminMarker}} uri=$uri\n"; }
+                    location / { return 200 "page uri=$uri\n"; }
+                }
+            }
+            """;
+        return StartAsync(config, port);
+    }
+
+    /// <summary>What the legacy backend's admin area answers: seeing it without the admins policy is a bypass.</summary>
+    public const string LegacyAdminMarker = "ADMIN PAGE";
+
+    private static async Task<NginxProcess> StartAsync(string config, int port)
+    {
+        Assert.True(File.Exists(Binary), $"{Binary} is not installed (apt-get install nginx); under CI=true the nginx tests never skip.");
+        var prefix = Directory.CreateTempSubdirectory("gateway-nginx-");
         var temp = string.Join(" ", new[] { "client_body", "proxy", "fastcgi", "uwsgi", "scgi" }
             .Select(t => $"{t}_temp_path {Path.Combine(prefix.FullName, t)};"));
         config = Replace(config, "http {", $"http {{\n    access_log {Path.Combine(prefix.FullName, "access.log")};\n    {temp}");
