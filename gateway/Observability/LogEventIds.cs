@@ -36,4 +36,5 @@ internal static class LogEventIds
     public const int UnhandledException = 5002;
     public const int ForwardAuthDenied = 5010;
     public const int ForwardAuthUnknownPolicy = 5011;
+    public const int SignInHintRejected = 5030;
 }
