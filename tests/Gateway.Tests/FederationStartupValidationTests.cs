@@ -62,6 +62,15 @@ public sealed class FederationStartupValidationTests
             ("ReverseProxy:Routes:partner:Metadata:Gateway.IdpIdentifier", "partner.example")));
     }
 
+    [Fact]
+    public async Task Startup_ShippedDemoConfig_WithItsProviderBoundRoute_Builds()
+    {
+        var path = RepositoryFiles.Find(Path.Combine("appsettings", "demo.json"));
+        Assert.Contains("\"Gateway.IdentityProvider\": \"CorpSAML\"", await File.ReadAllTextAsync(path), StringComparison.Ordinal);
+
+        await using var app = GatewayApp.Build(["--config", path], b => GatewayHost.Configure(b, new Dictionary<string, string?>()));
+    }
+
     [Theory]
     [InlineData("Gateway:Cognito:TrustedEmailProviders:0", "Corp SAML", "Gateway:Cognito:TrustedEmailProviders:0")]
     [InlineData("Gateway:Cognito:TrustedEmailProviders:0", " ", "Gateway:Cognito:TrustedEmailProviders:0")]
