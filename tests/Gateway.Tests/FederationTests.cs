@@ -317,6 +317,23 @@ public sealed class FederationTests : IClassFixture<FederationGatewayFixture>, I
     }
 
     [Fact]
+    public async Task ProviderHeader_IsConfigurableLikeTheOtherIdentityHeaders()
+    {
+        await using var host = await GatewayHost.StartAsync(_fx.Cognito, _fx.Backend, new Dictionary<string, string?>
+        {
+            ["Gateway:IdentityHeaders:X-Forwarded-Identity-Provider"] = "",
+            ["Gateway:IdentityHeaders:X-Idp"] = "identity_provider",
+        });
+        using var browser = new TestBrowser(host);
+        _fx.Cognito.SignInFederated(FederatedUsers.Google, "Google", "Google");
+
+        await browser.SignInAsync("/renamed");
+
+        Assert.Equal(["Google"], Received(_fx.Backend, "/renamed", "X-Idp"));
+        Assert.Empty(Received(_fx.Backend, "/renamed", ProviderHeader));
+    }
+
+    [Fact]
     public async Task Refresh_FederatedUser_KeepsProviderAndLeavesAutomaticGroupOut()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
