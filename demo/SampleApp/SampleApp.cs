@@ -14,6 +14,7 @@ public static class SampleApp
     private const string UserHeader = "X-Forwarded-User";
     private const string UsernameHeader = "X-Forwarded-Preferred-Username";
     private const string GroupsHeader = "X-Forwarded-Groups";
+    private const string ProviderHeader = "X-Forwarded-Identity-Provider";
 
     /// <summary>Builds (does not start) the sample app listening on <paramref name="url"/>, e.g. <c>http://127.0.0.1:0</c>.</summary>
     /// <exception cref="ArgumentException">The URL's host is not a loopback address.</exception>
@@ -39,6 +40,7 @@ public static class SampleApp
                 ["email"] = Value(headers, EmailHeader),
                 ["username"] = Value(headers, UsernameHeader),
                 ["groups"] = Groups(headers),
+                ["identity_provider"] = Value(headers, ProviderHeader),
                 ["headers"] = headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
             }, context.RequestAborted);
         });
@@ -48,7 +50,7 @@ public static class SampleApp
 
         app.MapGet("/public/{**rest}", context =>
         {
-            var present = new[] { UserHeader, EmailHeader, UsernameHeader, GroupsHeader }.Where(h => context.Request.Headers.ContainsKey(h)).ToArray();
+            var present = new[] { UserHeader, EmailHeader, UsernameHeader, GroupsHeader, ProviderHeader }.Where(h => context.Request.Headers.ContainsKey(h)).ToArray();
             var verdict = present.Length == 0
                 ? "<p id=\"identity\">No identity headers were received (anonymous request).</p>"
                 : $"<p id=\"identity\">Identity headers present: {Encode(string.Join(", ", present))}</p>";
@@ -123,10 +125,17 @@ public static class SampleApp
     private static string IdentitySummary(HttpRequest request)
     {
         var email = Value(request.Headers, EmailHeader);
+        var username = Value(request.Headers, UsernameHeader) ?? Value(request.Headers, UserHeader);
+        var provider = Value(request.Headers, ProviderHeader);
         var groups = Groups(request.Headers);
+        var who = email is not null ? "Signed in as " + Encode(email)
+            : username is not null ? "Signed in as " + Encode(username) + " (no X-Forwarded-Email header: the address is not verified)"
+            : "Not signed in (no X-Forwarded-Email header)";
         return new StringBuilder()
-            .Append("<p id=\"who\">").Append(email is null ? "Not signed in (no X-Forwarded-Email header)" : "Signed in as " + Encode(email)).Append("</p>")
+            .Append("<p id=\"who\">").Append(who).Append("</p>")
             .Append("<p>Groups: <span id=\"groups\">").Append(Encode(string.Join(", ", groups))).Append("</span></p>")
+            .Append("<p>Identity provider: <span id=\"provider\">")
+            .Append(provider is null ? "none (a user of the pool itself)" : Encode(provider)).Append("</span></p>")
             .ToString();
     }
 
@@ -146,14 +155,33 @@ public static class SampleApp
 
     private static string Links() =>
         """
-        <nav><a id="home" href="/">Home</a> · <a id="admin" href="/admin">Admin</a> · <a id="public" href="/public">Public</a> · <a id="api" href="/api/me">/api/me</a> · <a id="ws" href="/ws">WebSocket</a> · <a id="signout" href="/oauth2/sign_out">Sign out</a></nav>
+        <nav><a id="home" href="/">Home</a> · <a id="admin" href="/admin">Admin</a> · <a id="public" href="/public">Public</a> · <a id="corp" href="/corp">Corp (CorpSAML sign-in)</a> · <a id="api" href="/api/me">/api/me</a> · <a id="ws" href="/ws">WebSocket</a> · <a id="signout" href="/oauth2/sign_out">Sign out</a></nav>
         """;
 
     private static string? Value(IHeaderDictionary headers, string name) =>
         headers.TryGetValue(name, out var values) && !string.IsNullOrEmpty(values.ToString()) ? values.ToString() : null;
 
-    private static string[] Groups(IHeaderDictionary headers) =>
-        (Value(headers, GroupsHeader) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    /// <summary>
+    /// The group names, whichever format the gateway uses: a JSON array (<c>GroupsFormat: Json</c>) or names joined with
+    /// ',' where a ',' or '%' inside a name is percent-encoded (the default).
+    /// </summary>
+    private static string[] Groups(IHeaderDictionary headers)
+    {
+        var value = Value(headers, GroupsHeader) ?? "";
+        if (value.StartsWith('['))
+        {
+            try
+            {
+                return System.Text.Json.JsonSerializer.Deserialize<string[]>(value) ?? [];
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                return [value];
+            }
+        }
+
+        return value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Uri.UnescapeDataString).ToArray();
+    }
 
     private static Task Html(HttpContext context, string title, string body)
     {

@@ -103,6 +103,9 @@ internal sealed class CognitoAccessTokenHandler(
             identity.AddClaim(new Claim("cognito:username", username.Value, ClaimValueTypes.String, username.Issuer));
         }
 
+        // A federated user's automatic group and provider name, as a browser session of the same user has them.
+        FederatedIdentity.ShapeAccessTokenIdentity(identity, provider);
+
         var properties = new AuthenticationProperties { ExpiresUtc = jwt.ValidTo == DateTime.MinValue ? null : new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero) };
         properties.StoreTokens([new AuthenticationToken { Name = TokenNames.AccessToken, Value = token }]);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), properties, Scheme.Name));

@@ -64,6 +64,9 @@ internal sealed class ConfigureOpenIdConnectOptions(
         // The same list a refresh applies, so a session looks the same before and after its first refresh.
         options.ClaimActions.DeleteClaims(RefreshedIdTokenValidator.DroppedClaims);
 
+        // The handler deletes acr by default; Cognito ID tokens carry it (and amr) and policies may require it.
+        options.ClaimActions.Remove("acr");
+
         var cookieName = gateway.Session.CookieName;
         options.CorrelationCookie.Name = cookieName + "_corr.";
         options.NonceCookie.Name = cookieName + "_nonce.";

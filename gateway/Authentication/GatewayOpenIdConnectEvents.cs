@@ -26,6 +26,7 @@ internal sealed class GatewayOpenIdConnectEvents(
     Observability.GatewayMetrics metrics,
     Proxy.GatewayCookieFilter cookieFilter,
     Sessions.AccessTokenRetention accessTokenRetention,
+    SignInHints signInHints,
     ILogger<GatewayOpenIdConnectEvents> logger) : OpenIdConnectEvents
 {
     private static readonly HashSet<string> CognitoAlgorithms = new(StringComparer.Ordinal) { SecurityAlgorithms.RsaSha256 };
@@ -49,6 +50,8 @@ internal sealed class GatewayOpenIdConnectEvents(
             return;
         }
 
+        // identity_provider / idp_identifier, login_hint, lang, prompt for the hosted UI.
+        signInHints.Apply(context);
         await base.RedirectToIdentityProvider(context);
     }
 
@@ -168,9 +171,10 @@ internal sealed class GatewayOpenIdConnectEvents(
 
         // Every claim carries the token issuer's URL, which the ticket serializer writes out per claim:
         // with many groups that alone costs kilobytes of cookie. The issuer is checked at sign-in; drop it.
+        // Federated users get their identity_provider claim here (and at every refresh) instead of the identities array.
         if (context.Principal is { } principal)
         {
-            context.Principal = SessionPrincipal.Compact(principal);
+            context.Principal = SessionPrincipal.Compact(principal, provider);
         }
 
         // The absolute lifetime counts from when the user authenticated at the provider (auth_time).

@@ -11,9 +11,12 @@ namespace Gateway.Authentication;
 /// </summary>
 internal sealed class RefreshedIdTokenValidator(IdentityProviderSettings provider, ProviderMetadata metadata)
 {
-    /// <summary>Protocol claims that say nothing about the user and only make the session bigger.</summary>
+    /// <summary>
+    /// Protocol claims that say nothing about the user and only make the session bigger. <c>acr</c> and <c>amr</c> are kept:
+    /// they say how the user authenticated, and claim policies and header mappings may use them.
+    /// </summary>
     public static readonly string[] DroppedClaims =
-        ["nonce", "aud", "azp", "acr", "iss", "iat", "nbf", "exp", "at_hash", "c_hash", "ipaddr", "platf", "ver", "jti", "origin_jti", "event_id", "token_use"];
+        ["nonce", "aud", "azp", "iss", "iat", "nbf", "exp", "at_hash", "c_hash", "ipaddr", "platf", "ver", "jti", "origin_jti", "event_id", "token_use"];
 
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
 
@@ -55,6 +58,6 @@ internal sealed class RefreshedIdTokenValidator(IdentityProviderSettings provide
             authenticationType,
             provider.UsernameClaim,
             provider.GroupsClaim);
-        return SessionPrincipal.Compact(new ClaimsPrincipal(identity));
+        return SessionPrincipal.Compact(new ClaimsPrincipal(identity), provider);
     }
 }

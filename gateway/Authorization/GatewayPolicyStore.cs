@@ -115,8 +115,9 @@ internal sealed class GatewayPolicyStore : IDisposable
             builder.AddRequirements(new EmailDomainRequirement(Trimmed(options.EmailDomains)));
             if (!provider.AllowUnverifiedEmail && !options.RequireVerifiedEmail)
             {
-                // A domain rule on an address the user merely typed would be no rule at all.
-                builder.AddRequirements(new VerifiedEmailRequirement());
+                // A domain rule on an address the user merely typed would be no rule at all: the address must be verified,
+                // or come from a provider listed in Gateway:Cognito:TrustedEmailProviders.
+                builder.AddRequirements(new TrustedEmailRequirement(provider));
             }
         }
 

@@ -89,6 +89,26 @@ internal sealed class VerifiedEmailRequirement : AuthorizationHandler<VerifiedEm
 }
 
 /// <summary>
+/// The user's <c>email</c> may be trusted: verified, or the user signed in through a provider listed in
+/// <c>Gateway:Cognito:TrustedEmailProviders</c> (see <see cref="Configuration.IdentityProviderSettings.EmailTrusted"/>).
+/// </summary>
+internal sealed class TrustedEmailRequirement(Configuration.IdentityProviderSettings provider) : AuthorizationHandler<TrustedEmailRequirement>, IAuthorizationRequirement
+{
+    private readonly Configuration.IdentityProviderSettings _provider = provider;
+
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, TrustedEmailRequirement requirement)
+    {
+        // Called once per requirement of this type: read the settings from the requirement argument.
+        if (requirement._provider.EmailTrusted(context.User))
+        {
+            context.Succeed(requirement);
+        }
+
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>
 /// Bearer callers only: the access token's space-separated <c>scope</c> claim holds every listed scope. A browser
 /// session was granted the gateway's own configured scopes, so this requirement does not apply to it.
 /// </summary>

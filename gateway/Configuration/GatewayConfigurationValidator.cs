@@ -96,6 +96,42 @@ internal static partial class GatewayConfigurationValidator
 
         ValidateScopes($"{p}:Scopes", c.Scopes, problems, cognito: true);
         ValidateSignOutUri($"{p}:SignOutUri", c.SignOutUri, problems);
+        ValidateFederation(c, problems);
+    }
+
+    /// <summary>Federated users and sign-in hints: provider names and IdP identifiers as Cognito allows them.</summary>
+    private static void ValidateFederation(CognitoOptions c, List<string> problems)
+    {
+        const string p = "Gateway:Cognito";
+        const string nameRule = "a provider name as shown in the user pool (1-32 characters, no spaces), e.g. 'Google' or 'CorpSAML'";
+        CheckProviderNames($"{p}:TrustedEmailProviders", c.TrustedEmailProviders, nameRule, problems);
+        CheckProviderNames($"{p}:AllowedIdentityProviders", c.AllowedIdentityProviders, nameRule, problems);
+
+        if (!string.IsNullOrWhiteSpace(c.IdentityProvider) && !SignInHintRules.IsProviderName(c.IdentityProvider.Trim()))
+        {
+            problems.Add($"{p}:IdentityProvider is not {nameRule} (got '{c.IdentityProvider}').");
+        }
+
+        if (!string.IsNullOrWhiteSpace(c.IdpIdentifier) && !SignInHintRules.IsIdpIdentifier(c.IdpIdentifier.Trim()))
+        {
+            problems.Add($"{p}:IdpIdentifier is not a Cognito IdP identifier (got '{c.IdpIdentifier}'); use one of the provider's identifiers, 1-40 letters, digits or '.', '_', '-', '@', '+', '=', e.g. 'example.com'.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(c.IdentityProvider) && !string.IsNullOrWhiteSpace(c.IdpIdentifier))
+        {
+            problems.Add($"{p}:IdentityProvider and {p}:IdpIdentifier are both set; Cognito takes one sign-in hint, keep one of them.");
+        }
+    }
+
+    private static void CheckProviderNames(string key, List<string> names, string rule, List<string> problems)
+    {
+        for (var i = 0; i < names.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(names[i]) || !SignInHintRules.IsProviderName(names[i].Trim()))
+            {
+                problems.Add($"{key}:{i} is not {rule} (got '{names[i]}').");
+            }
+        }
     }
 
     private static void ValidateOidc(OidcOptions o, List<string> problems)
@@ -209,7 +245,13 @@ internal static partial class GatewayConfigurationValidator
         ValidateSession(options, problems);
         ValidatePaths(options.Paths, problems);
 
-        foreach (var (name, claim) in options.IdentityHeaders)
+        if (options.IdentityHeaders.TryGetValue(GatewayOptions.GroupsFormatKey, out var groupsFormat) &&
+            !(Enum.TryParse<GroupsFormat>(groupsFormat?.Trim(), ignoreCase: true, out var format) && Enum.IsDefined(format) && !int.TryParse(groupsFormat, out _)))
+        {
+            problems.Add($"Gateway:IdentityHeaders:{GatewayOptions.GroupsFormatKey} has an unknown value (got '{groupsFormat}'); use 'Comma' (names joined with ',', a ',' or '%' inside a name percent-encoded) or 'Json' (a JSON array).");
+        }
+
+        foreach (var (name, claim) in options.IdentityHeaderMappings)
         {
             var key = $"Gateway:IdentityHeaders:{name}";
             if (!HeaderNamePattern().IsMatch(name))

@@ -35,8 +35,24 @@ public sealed class GatewayOptions
 
     public DataProtectionOptions DataProtection { get; set; } = new();
 
-    /// <summary>Header name → claim type. An empty claim removes a default header.</summary>
+    /// <summary>
+    /// Header name → claim type. An empty claim removes a default header. The one key <see cref="GroupsFormatKey"/> is not a
+    /// header but the encoding of the groups header (this section is a plain map, so the setting lives beside the headers).
+    /// </summary>
     public Dictionary<string, string> IdentityHeaders { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary><c>Gateway:IdentityHeaders:GroupsFormat</c>: a setting inside the header map, never a header name.</summary>
+    public const string GroupsFormatKey = "GroupsFormat";
+
+    /// <summary>The configured header → claim entries, without the <see cref="GroupsFormatKey"/> setting.</summary>
+    public IEnumerable<KeyValuePair<string, string>> IdentityHeaderMappings =>
+        IdentityHeaders.Where(kv => !string.Equals(kv.Key, GroupsFormatKey, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>How the groups header is written; <see cref="GroupsFormat.Comma"/> unless the setting says <c>Json</c> (validated at start-up).</summary>
+    public GroupsFormat GroupsFormat =>
+        IdentityHeaders.TryGetValue(GroupsFormatKey, out var value) && Enum.TryParse<GroupsFormat>(value?.Trim(), ignoreCase: true, out var format) && Enum.IsDefined(format)
+            ? format
+            : GroupsFormat.Comma;
 
     /// <summary>
     /// Named authorization policies that routes reference by name (re-read on configuration reload). Filled by
@@ -63,6 +79,21 @@ public sealed class CognitoOptions
     public string? Authority { get; set; }
     public string? Scopes { get; set; }
     public string? SignOutUri { get; set; }
+
+    /// <summary>Provider names (as in the <c>identities</c> claim) whose users' <c>email</c> counts as verified even when <c>email_verified</c> is not true.</summary>
+    public List<string> TrustedEmailProviders { get; set; } = [];
+
+    /// <summary>Keep Cognito's automatic <c>{UserPoolId}_{ProviderName}</c> group of federated users in headers and policies.</summary>
+    public bool KeepProviderGroups { get; set; }
+
+    /// <summary>Sent as <c>identity_provider</c> on every sign-in (route metadata and <c>/oauth2/sign_in?identity_provider=</c> override it).</summary>
+    public string? IdentityProvider { get; set; }
+
+    /// <summary>Sent as <c>idp_identifier</c> on every sign-in (route metadata and <c>/oauth2/sign_in?identity_provider=</c> override it).</summary>
+    public string? IdpIdentifier { get; set; }
+
+    /// <summary>Names a caller may choose with <c>/oauth2/sign_in?identity_provider=NAME</c>; any other name gets 400.</summary>
+    public List<string> AllowedIdentityProviders { get; set; } = [];
 }
 
 /// <summary>"Gateway:Oidc": any other OpenID Connect provider (standard dialect).</summary>
@@ -74,6 +105,16 @@ public sealed class OidcOptions
     public string? Scopes { get; set; }
     public string? SignOutUri { get; set; }
     public string? GroupsClaim { get; set; }
+}
+
+/// <summary>How the groups header (<c>X-Forwarded-Groups</c>) carries several group names.</summary>
+public enum GroupsFormat
+{
+    /// <summary>Names joined with ','; a ',' or '%' inside a name is percent-encoded (<c>a%2Cb</c>, <c>50%25</c>).</summary>
+    Comma,
+
+    /// <summary>A JSON array of strings (<c>["a,b","c"]</c>), non-ASCII escaped as <c>\uXXXX</c>.</summary>
+    Json,
 }
 
 /// <summary>Where sessions live.</summary>

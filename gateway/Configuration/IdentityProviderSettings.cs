@@ -27,13 +27,53 @@ internal sealed record IdentityProviderSettings(
     /// <summary>See <see cref="GatewayOptions.AllowUnverifiedEmail"/>.</summary>
     public bool AllowUnverifiedEmail { get; init; }
 
+    /// <summary>
+    /// Cognito: the user pool id, from <c>UserPoolId</c> or else the last path segment of <c>Authority</c> when it looks like
+    /// one (<c>…/eu-west-1_AbC123xyz</c>); names the automatic <c>{UserPoolId}_{ProviderName}</c> groups. Null when unknown.
+    /// </summary>
+    public string? UserPoolId { get; init; }
+
+    /// <summary>See <see cref="CognitoOptions.KeepProviderGroups"/>.</summary>
+    public bool KeepProviderGroups { get; init; }
+
+    /// <summary>See <see cref="CognitoOptions.TrustedEmailProviders"/> (names compared exactly).</summary>
+    public IReadOnlySet<string> TrustedEmailProviders { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
     /// <summary>True when the user's email is marked verified (a JSON boolean, or Cognito userInfo's string "true").</summary>
     public static bool EmailVerified(System.Security.Claims.ClaimsPrincipal user) =>
         user.FindAll("email_verified").Any(c => string.Equals(c.Value, "true", StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>
+    /// True when the user's <c>email</c> may be forwarded and matched by <c>EmailDomains</c> policies: it is verified, or
+    /// unverified addresses are allowed, or the user signed in through a provider listed in TrustedEmailProviders.
+    /// </summary>
+    public bool EmailTrusted(System.Security.Claims.ClaimsPrincipal user) =>
+        AllowUnverifiedEmail || EmailVerified(user) ||
+        (TrustedEmailProviders.Count > 0 && user.FindFirst(Authentication.FederatedIdentity.ProviderClaim)?.Value is { } name && TrustedEmailProviders.Contains(name));
+
     /// <summary>Builds the settings from already validated options.</summary>
-    public static IdentityProviderSettings From(GatewayOptions options) =>
-        FromProviderSection(options) with { AllowUnverifiedEmail = options.AllowUnverifiedEmail };
+    public static IdentityProviderSettings From(GatewayOptions options)
+    {
+        var settings = FromProviderSection(options) with { AllowUnverifiedEmail = options.AllowUnverifiedEmail };
+        if (options.Cognito is not { } c)
+        {
+            return settings;
+        }
+
+        return settings with
+        {
+            UserPoolId = string.IsNullOrWhiteSpace(c.UserPoolId) ? PoolIdFromAuthority(settings.Authority) : c.UserPoolId.Trim(),
+            KeepProviderGroups = c.KeepProviderGroups,
+            TrustedEmailProviders = c.TrustedEmailProviders.Select(n => n.Trim()).ToHashSet(StringComparer.Ordinal),
+        };
+    }
+
+    /// <summary>"https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123" → "eu-west-1_AbC123"; null when the path does not end in a pool id.</summary>
+    public static string? PoolIdFromAuthority(Uri authority)
+    {
+        var last = authority.AbsolutePath.TrimEnd('/').Split('/')[^1];
+        return System.Text.RegularExpressions.Regex.IsMatch(last, @"^[a-z]{2}(-[a-z]+)+-\d+_[A-Za-z0-9]+\z") ? last : null;
+    }
 
     public Uri MetadataAddress => new(Authority.AbsoluteUri.TrimEnd('/') + "/.well-known/openid-configuration");
 

@@ -18,7 +18,13 @@ public static class RouteMetadataKeys
     /// <summary>None (default) or Access: forward the caller's access token to the backend as <c>Authorization: Bearer</c>.</summary>
     public const string ForwardToken = "Gateway.ForwardToken";
 
-    public static readonly IReadOnlyList<string> All = [Unauthenticated, AllowCorsPreflight, Bearer, ForwardToken];
+    /// <summary>Cognito: sent as <c>identity_provider</c> when a request of this route starts a sign-in (straight to that IdP).</summary>
+    public const string IdentityProvider = "Gateway.IdentityProvider";
+
+    /// <summary>Cognito: sent as <c>idp_identifier</c> when a request of this route starts a sign-in.</summary>
+    public const string IdpIdentifier = "Gateway.IdpIdentifier";
+
+    public static readonly IReadOnlyList<string> All = [Unauthenticated, AllowCorsPreflight, Bearer, ForwardToken, IdentityProvider, IdpIdentifier];
 }
 
 /// <summary>Values of <see cref="RouteMetadataKeys.Unauthenticated"/>.</summary>

@@ -8,7 +8,9 @@ internal sealed record RouteSettings(
     UnauthenticatedBehavior Unauthenticated,
     bool AllowCorsPreflight,
     bool Bearer,
-    ForwardTokenMode ForwardToken)
+    ForwardTokenMode ForwardToken,
+    string? IdentityProvider = null,
+    string? IdpIdentifier = null)
 {
     private static readonly ConditionalWeakTable<RouteConfig, RouteSettings> Cache = new();
 
@@ -29,7 +31,9 @@ internal sealed record RouteSettings(
             TryParseEnum<UnauthenticatedBehavior>(Get(metadata, RouteMetadataKeys.Unauthenticated), out var behavior) ? behavior : UnauthenticatedBehavior.Deny,
             TryParseBool(Get(metadata, RouteMetadataKeys.AllowCorsPreflight), out var preflight) && preflight,
             TryParseBool(Get(metadata, RouteMetadataKeys.Bearer), out var bearer) && bearer,
-            TryParseEnum<ForwardTokenMode>(Get(metadata, RouteMetadataKeys.ForwardToken), out var forward) ? forward : ForwardTokenMode.None);
+            TryParseEnum<ForwardTokenMode>(Get(metadata, RouteMetadataKeys.ForwardToken), out var forward) ? forward : ForwardTokenMode.None,
+            NullIfBlank(Get(metadata, RouteMetadataKeys.IdentityProvider)),
+            NullIfBlank(Get(metadata, RouteMetadataKeys.IdpIdentifier)));
     }
 
     /// <summary>Every problem with a route's <c>Gateway.*</c> metadata, as "key path: what is wrong; how to fix" messages.</summary>
@@ -76,9 +80,28 @@ internal sealed record RouteSettings(
                 case RouteMetadataKeys.ForwardToken when !TryParseEnum<ForwardTokenMode>(value, out _):
                     yield return $"{key}:{name} has an unknown value (got '{value}'); use 'None' (default) or 'Access' to forward the caller's access token.";
                     break;
+                case RouteMetadataKeys.IdentityProvider or RouteMetadataKeys.IdpIdentifier when dialect != ProviderDialect.Cognito && !string.IsNullOrWhiteSpace(value):
+                    yield return $"{key}:{name} is only supported with Gateway:Cognito (identity_provider and idp_identifier are Cognito's sign-in hints); remove it.";
+                    break;
+                case RouteMetadataKeys.IdentityProvider when !string.IsNullOrWhiteSpace(value) && !SignInHintRules.IsProviderName(value.Trim()):
+                    yield return $"{key}:{name} is not a Cognito identity provider name (got '{value}'); use the provider's name as shown in the user pool, 1-32 characters without spaces, e.g. 'Google' or 'CorpSAML'.";
+                    break;
+                case RouteMetadataKeys.IdpIdentifier when !string.IsNullOrWhiteSpace(value) && !SignInHintRules.IsIdpIdentifier(value.Trim()):
+                    yield return $"{key}:{name} is not a Cognito IdP identifier (got '{value}'); use one of the provider's identifiers, 1-40 letters, digits or '.', '_', '-', '@', '+', '=', e.g. 'example.com'.";
+                    break;
             }
         }
+
+        if (!string.IsNullOrWhiteSpace(Find(metadata, RouteMetadataKeys.IdentityProvider)) && !string.IsNullOrWhiteSpace(Find(metadata, RouteMetadataKeys.IdpIdentifier)))
+        {
+            yield return $"{key} sets both {RouteMetadataKeys.IdentityProvider} and {RouteMetadataKeys.IdpIdentifier}; Cognito takes one sign-in hint, keep one of them.";
+        }
     }
+
+    private static string? Find(IReadOnlyDictionary<string, string?> metadata, string key) =>
+        metadata.FirstOrDefault(kv => string.Equals(kv.Key, key, StringComparison.OrdinalIgnoreCase)).Value;
+
+    private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     private static bool IsNamedPolicy(string? policy) =>
         !string.IsNullOrWhiteSpace(policy) &&

@@ -22,17 +22,95 @@ internal static class AuthEndpoints
         return endpoints;
     }
 
-    private static async Task SignInAsync(HttpContext context, ILoggerFactory loggers)
+    private static async Task SignInAsync(
+        HttpContext context,
+        SignInHints hints,
+        ForwardAuth.ForwardAuthRouteMatcher routes,
+        IOptions<GatewayOptions> options,
+        ILoggerFactory loggers)
     {
+        var logger = loggers.CreateLogger(typeof(AuthEndpoints));
         if (!ReturnUrl.TryGetLocal(context.Request.Query["rd"], out var returnUrl))
         {
-            loggers.CreateLogger(typeof(AuthEndpoints)).ReturnUrlRejected("sign_in");
+            logger.ReturnUrlRejected("sign_in");
             await ErrorResponses.WriteAsync(context, StatusCodes.Status400BadRequest, "invalid_return_url", "That link is not allowed",
                 "The sign-in link asked to return to another site. Only pages of this site can be returned to.", "/", "Go to the home page");
             return;
         }
 
-        await context.ChallengeAsync(GatewaySchemes.OpenIdConnect, new AuthenticationProperties { RedirectUri = returnUrl });
+        var properties = new AuthenticationProperties { RedirectUri = returnUrl };
+        if (ReadHints(context.Request.Query, hints, properties) is { } rejected)
+        {
+            // The parameter's name only: a login_hint is usually an email address.
+            logger.SignInHintRejected(rejected.Parameter);
+            await ErrorResponses.WriteAsync(context, StatusCodes.Status400BadRequest, rejected.Code, "That sign-in link is not allowed",
+                rejected.Message, options.Value.BasePath + "/sign_in?rd=" + Uri.EscapeDataString(returnUrl), "Sign in normally");
+            return;
+        }
+
+        // No explicit provider: the route rd points to may name one (Gateway.IdentityProvider / Gateway.IdpIdentifier).
+        if (!properties.Parameters.ContainsKey(SignInHints.IdentityProvider) && PathOf(returnUrl) is { } path &&
+            routes.Match(path, HttpMethods.Get, context.Request.Host) is { } route)
+        {
+            SignInHints.FromRoute(RouteSettings.For(route), properties);
+        }
+
+        await context.ChallengeAsync(GatewaySchemes.OpenIdConnect, properties);
+    }
+
+    private sealed record RejectedHint(string Parameter, string Code, string Message);
+
+    /// <summary>
+    /// <c>identity_provider</c> (only names in Gateway:Cognito:AllowedIdentityProviders), <c>login_hint</c>, <c>lang</c> and
+    /// <c>prompt=login</c> into the challenge's parameters; the first bad one is returned. Each may be given once.
+    /// </summary>
+    private static RejectedHint? ReadHints(IQueryCollection query, SignInHints hints, AuthenticationProperties properties)
+    {
+        foreach (var name in new[] { SignInHints.IdentityProvider, SignInHints.LoginHint, SignInHints.Lang, SignInHints.Prompt })
+        {
+            if (!query.TryGetValue(name, out var values) || (values.Count == 1 && string.IsNullOrEmpty(values[0])))
+            {
+                continue;
+            }
+
+            var value = values.Count == 1 ? values[0]! : null;
+            var accepted = value is not null && name switch
+            {
+                SignInHints.IdentityProvider => hints.Allowed.Contains(value),
+                SignInHints.LoginHint => SignInHintRules.IsLoginHint(value),
+                SignInHints.Lang => SignInHintRules.IsLanguage(value),
+                _ => value == "login",
+            };
+            if (!accepted)
+            {
+                return name switch
+                {
+                    SignInHints.IdentityProvider => new(name, "unknown_identity_provider",
+                        "The sign-in link names an identity provider this site does not offer. Use the site's own sign-in link."),
+                    SignInHints.LoginHint => new(name, "invalid_login_hint",
+                        $"The sign-in link carries a login_hint that is not a plain user name or email address (at most {SignInHintRules.MaxLoginHintLength} printable characters)."),
+                    SignInHints.Lang => new(name, "invalid_lang", "The sign-in link asks for a language that is not a language tag such as 'en' or 'pt-BR'."),
+                    _ => new(name, "invalid_prompt", "The sign-in link carries a prompt other than 'login', the only one this site passes on."),
+                };
+            }
+
+            properties.SetParameter(name, value);
+        }
+
+        return null;
+    }
+
+    private static PathString? PathOf(string localUrl)
+    {
+        var end = localUrl.IndexOfAny(['?', '#']);
+        try
+        {
+            return PathString.FromUriComponent(end < 0 ? localUrl : localUrl[..end]);
+        }
+        catch (UriFormatException)
+        {
+            return null;
+        }
     }
 
     private static async Task SignOutAsync(
@@ -129,7 +207,8 @@ internal static class AuthEndpoints
             user.FindFirst("email")?.Value,
             user.FindFirst(provider.UsernameClaim)?.Value,
             user.FindAll(provider.GroupsClaim).Select(c => c.Value).ToArray(),
-            session.Properties?.ExpiresUtc));
+            session.Properties?.ExpiresUtc,
+            user.FindFirst(FederatedIdentity.ProviderClaim)?.Value));
     }
 
     private static string PublicOrigin(HttpContext context) => context.Request.Scheme + "://" + context.Request.Host.Value;
@@ -139,5 +218,8 @@ internal static class AuthEndpoints
         [property: System.Text.Json.Serialization.JsonPropertyName("email")] string? Email,
         [property: System.Text.Json.Serialization.JsonPropertyName("username")] string? Username,
         [property: System.Text.Json.Serialization.JsonPropertyName("groups")] string[] Groups,
-        [property: System.Text.Json.Serialization.JsonPropertyName("session_expires_at")] DateTimeOffset? SessionExpiresAt);
+        [property: System.Text.Json.Serialization.JsonPropertyName("session_expires_at")] DateTimeOffset? SessionExpiresAt,
+        [property: System.Text.Json.Serialization.JsonPropertyName("identity_provider")]
+        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+        string? IdentityProvider);
 }

@@ -99,6 +99,7 @@ public static class GatewayApp
         services.AddSingleton<ProviderMetadata>();
         services.AddSingleton<TokenClient>();
         services.AddSingleton<GatewayOpenIdConnectEvents>();
+        services.AddSingleton<SignInHints>();
         services.AddSingleton<IConfigureOptions<OpenIdConnectOptions>, ConfigureOpenIdConnectOptions>();
         services.AddGatewaySessions(options);
         services.AddSingleton(BearerSettings.From(options, provider));

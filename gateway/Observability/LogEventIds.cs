@@ -38,4 +38,5 @@ internal static class LogEventIds
     public const int ForwardAuthDenied = 5010;
     public const int ForwardAuthUnknownPolicy = 5011;
     public const int ForwardAuthUntrustedCaller = 5020;
+    public const int SignInHintRejected = 5030;
 }

@@ -4,17 +4,22 @@ namespace Gateway.Proxy;
 
 /// <summary>
 /// Header values are printable ASCII: several claim values are joined with ',', control characters
-/// (CR, LF, NUL, …) and non-ASCII characters are percent-encoded as UTF-8 so a claim can never
-/// split or smuggle a header.
+/// (CR, LF, NUL, …), '%' and non-ASCII characters are percent-encoded as UTF-8 so a claim can never
+/// split or smuggle a header. Elements of a list (group names) also get ',' encoded, so the list splits exactly.
 /// </summary>
 internal static class HeaderValueEncoder
 {
-    public static string Encode(string value)
+    public static string Encode(string value) => Encode(value, listElement: false);
+
+    /// <summary>One element of a ','-joined list (a group name): also percent-encodes ',' (<c>a,b</c> → <c>a%2Cb</c>).</summary>
+    public static string EncodeListElement(string value) => Encode(value, listElement: true);
+
+    private static string Encode(string value, bool listElement)
     {
         var safe = true;
         foreach (var c in value)
         {
-            if (c < 0x20 || c > 0x7E || c == '%')
+            if (c < 0x20 || c > 0x7E || c == '%' || (listElement && c == ','))
             {
                 safe = false;
                 break;
@@ -31,7 +36,7 @@ internal static class HeaderValueEncoder
         for (var i = 0; i < value.Length; i++)
         {
             var c = value[i];
-            if (c >= 0x20 && c <= 0x7E && c != '%')
+            if (c >= 0x20 && c <= 0x7E && c != '%' && !(listElement && c == ','))
             {
                 builder.Append(c);
                 continue;

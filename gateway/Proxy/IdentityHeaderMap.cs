@@ -15,7 +15,11 @@ internal sealed class IdentityHeaderMap
         "X-Forwarded-User", "X-Forwarded-Email", "X-Forwarded-Preferred-Username", "X-Forwarded-Groups",
         "X-Forwarded-Access-Token", "X-Auth-Request-User", "X-Auth-Request-Email", "X-Auth-Request-Groups",
         "X-Auth-Request-Preferred-Username", "X-Auth-Request-Access-Token",
+        IdentityProviderHeader,
     ];
+
+    /// <summary>The provider name of a federated Cognito user (claim <c>identity_provider</c>, derived at sign-in).</summary>
+    public const string IdentityProviderHeader = "X-Forwarded-Identity-Provider";
 
     public IdentityHeaderMap(GatewayOptions options, IdentityProviderSettings provider)
     {
@@ -26,7 +30,12 @@ internal sealed class IdentityHeaderMap
             ["X-Forwarded-Preferred-Username"] = provider.UsernameClaim,
             ["X-Forwarded-Groups"] = provider.GroupsClaim,
         };
-        foreach (var (header, claim) in options.IdentityHeaders)
+        if (provider.Dialect == ProviderDialect.Cognito)
+        {
+            map[IdentityProviderHeader] = Authentication.FederatedIdentity.ProviderClaim;
+        }
+
+        foreach (var (header, claim) in options.IdentityHeaderMappings)
         {
             if (string.IsNullOrWhiteSpace(claim))
             {
@@ -38,12 +47,17 @@ internal sealed class IdentityHeaderMap
             }
         }
 
-        _allowUnverifiedEmail = provider.AllowUnverifiedEmail;
-        Headers = map.Select(kv => new IdentityHeader(kv.Key, kv.Value)).ToArray();
-        Reserved = AlwaysReserved.Concat(options.IdentityHeaders.Keys).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+        _provider = provider;
+        _groupsFormat = options.GroupsFormat;
+        Headers = map.Select(kv => new IdentityHeader(kv.Key, kv.Value, IsGroups: kv.Value == provider.GroupsClaim)).ToArray();
+        Reserved = AlwaysReserved.Concat(options.IdentityHeaderMappings.Select(kv => kv.Key)).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
     }
 
-    private readonly bool _allowUnverifiedEmail;
+    private readonly IdentityProviderSettings _provider;
+    private readonly GroupsFormat _groupsFormat;
+
+    /// <summary>A group list as JSON: only ASCII comes out (the default encoder escapes the rest as \uXXXX), so it is header-safe as is.</summary>
+    private static readonly System.Text.Json.JsonSerializerOptions GroupsJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Default };
 
     /// <summary>
     /// Header values per principal. A session's principal is one object shared by all its requests (it comes from
@@ -59,13 +73,28 @@ internal sealed class IdentityHeaderMap
 
     /// <summary>
     /// The header's value for this user, encoded for a header (multi-valued claims joined with ','), or null when the
-    /// user has no such claim. An email that the provider does not mark verified is left out unless allowed.
+    /// user has no such claim. An email that the provider does not mark verified is left out unless allowed (or the user
+    /// came through a trusted provider). The groups header encodes each name on its own: a ',' or '%' inside a name is
+    /// percent-encoded before the names are joined, or the list is a JSON array (<c>GroupsFormat: Json</c>).
     /// </summary>
     public string? ValueFor(System.Security.Claims.ClaimsPrincipal user, IdentityHeader header)
     {
-        if (!_allowUnverifiedEmail && header.Claim == "email" && !IdentityProviderSettings.EmailVerified(user))
+        if (header.Claim == "email" && !_provider.EmailTrusted(user))
         {
             return null;
+        }
+
+        if (header.IsGroups)
+        {
+            var groups = user.FindAll(header.Claim).Select(c => c.Value).ToList();
+            if (groups.Count == 0)
+            {
+                return null;
+            }
+
+            return _groupsFormat == GroupsFormat.Json
+                ? System.Text.Json.JsonSerializer.Serialize(groups, GroupsJson)
+                : string.Join(',', groups.Select(HeaderValueEncoder.EncodeListElement));
         }
 
         string? single = null;
@@ -124,4 +153,5 @@ internal sealed class IdentityHeaderMap
     }
 }
 
-internal sealed record IdentityHeader(string Name, string Claim);
+/// <summary>One identity header; <paramref name="IsGroups"/> when it carries the provider's groups claim (a list, encoded per name).</summary>
+internal sealed record IdentityHeader(string Name, string Claim, bool IsGroups = false);

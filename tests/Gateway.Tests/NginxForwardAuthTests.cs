@@ -118,6 +118,31 @@ public sealed class NginxForwardAuthTests : IClassFixture<NginxFixture>, IDispos
     }
 
     [SkippableFact]
+    public async Task Nginx_FederatedUser_BackendGetsTheRealProviderNotAForgedOne()
+    {
+        _fx.Cognito.SignInFederated(FederatedUsers.CorpSaml, "CorpSAML");
+        await SignInThroughNginxAsync();
+
+        var hop = await _browser.NavigateOnceAsync(Nginx + "/app/provider", r => r.Headers.TryAddWithoutValidation("X-Forwarded-Identity-Provider", Forged));
+
+        Assert.Equal(HttpStatusCode.OK, hop.Status);
+        var received = _fx.Backend.LastRequestTo("/app/provider");
+        Assert.Equal(["CorpSAML"], BackendStub.HeaderValues(received, "X-Forwarded-Identity-Provider"));
+        Assert.Equal(["staff"], BackendStub.HeaderValues(received, "X-Forwarded-Groups"));
+    }
+
+    [SkippableFact]
+    public async Task Nginx_PoolUser_ForgedProviderHeaderIsDropped()
+    {
+        await SignInThroughNginxAsync();
+
+        var hop = await _browser.NavigateOnceAsync(Nginx + "/app/provider", r => r.Headers.TryAddWithoutValidation("X-Forwarded-Identity-Provider", Forged));
+
+        Assert.Equal(HttpStatusCode.OK, hop.Status);
+        Assert.Empty(BackendStub.HeaderValues(_fx.Backend.LastRequestTo("/app/provider"), "X-Forwarded-Identity-Provider"));
+    }
+
+    [SkippableFact]
     public async Task Nginx_ForgedIdentityHeadersWithoutSession_NeverReachBackend()
     {
         var hop = await _browser.NavigateOnceAsync(Nginx + "/app/forged", r => r.Headers.TryAddWithoutValidation("X-Forwarded-User", Forged));
