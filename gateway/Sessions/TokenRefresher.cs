@@ -10,8 +10,11 @@ using StackExchange.Redis;
 
 namespace Gateway.Sessions;
 
-/// <summary>The tokens a refresh produced. <see cref="RefreshToken"/> is null when the provider did not rotate it.</summary>
-internal sealed record RefreshedTokens(string AccessToken, string? RefreshToken, string? IdToken, DateTimeOffset ExpiresAt);
+/// <summary>
+/// The tokens a refresh produced. <see cref="RefreshToken"/> is null when the provider did not rotate it. <see cref="IssuedAt"/>
+/// (when the token endpoint answered) with <see cref="ExpiresAt"/> gives the access token's lifetime; default when unknown.
+/// </summary>
+internal sealed record RefreshedTokens(string AccessToken, string? RefreshToken, string? IdToken, DateTimeOffset ExpiresAt, DateTimeOffset IssuedAt = default);
 
 internal enum RefreshStatus
 {
@@ -175,11 +178,13 @@ internal sealed class TokenRefresher
             }
 
             var expiresIn = int.TryParse(response.ExpiresIn, out var seconds) && seconds > 0 ? seconds : 3600;
+            var now = _time.GetUtcNow();
             var tokens = new RefreshedTokens(
                 response.AccessToken,
                 string.IsNullOrEmpty(response.RefreshToken) ? null : response.RefreshToken,
                 string.IsNullOrEmpty(response.IdToken) ? null : response.IdToken,
-                _time.GetUtcNow().AddSeconds(expiresIn));
+                now.AddSeconds(expiresIn),
+                now);
             return new RefreshOutcome(RefreshStatus.Refreshed, tokens);
         }
         catch (TokenRequestRejectedException ex) when (ex.Error == "invalid_grant")
