@@ -11,7 +11,8 @@ namespace Gateway.Sessions;
 /// <summary>
 /// Runs on every request with a session: ends it at its absolute lifetime, and refreshes the tokens
 /// ahead of the access token's expiry (single-flight), by a margin that adapts to the token's lifetime.
-/// A refused refresh ends the session; an unreachable token endpoint is tolerated
+/// A refused refresh ends the session once the access token has expired (before that it may only mean that
+/// another request or instance rotated the refresh token first); an unreachable token endpoint is tolerated
 /// while the access token is still valid and answered with 503 once it has expired, keeping the session for the next try.
 /// </summary>
 internal sealed class SessionCookieEvents(
@@ -112,6 +113,13 @@ internal sealed class SessionCookieEvents(
                 break;
             case RefreshStatus.Refreshed:
                 await ApplyAsync(context, outcome.Tokens!, subject);
+                break;
+            case RefreshStatus.Rejected when now < expiresAt:
+                // invalid_grant while the access token is valid: most likely another request or instance rotated this
+                // refresh token first (Cognito's grace period can be 0 s) and the browser is about to present the newer
+                // session. Signing the user out would lose that race for them: keep serving until the access token
+                // expires. A revoked token therefore ends the session at expiry at the latest (by the margin, later than before).
+                logger.RefreshRejectedWhileValid(subject, outcome.Error ?? "rejected", expiresAt);
                 break;
             case RefreshStatus.Rejected:
                 logger.RefreshRejected(subject, outcome.Error ?? "rejected");

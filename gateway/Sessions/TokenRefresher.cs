@@ -20,7 +20,10 @@ internal enum RefreshStatus
 {
     Refreshed,
 
-    /// <summary>The provider refused (invalid_grant: revoked, expired, user disabled): the session must end.</summary>
+    /// <summary>
+    /// The provider refused (invalid_grant: revoked, expired, user disabled, or rotated away by a refresh elsewhere): the
+    /// session ends once its access token has expired.
+    /// </summary>
     Rejected,
 
     /// <summary>The token endpoint could not be reached or failed: try again on a later request.</summary>
