@@ -38,6 +38,12 @@ internal sealed record BenchOptions
     /// <summary>Also measure each gateway's anonymous route with the session cookie (what a signed-in browser sends there).</summary>
     public bool Diagnose { get; init; }
 
+    /// <summary>
+    /// Access and ID token lifetime of the Cognito stand-in's pool (Cognito: 5 minutes to 1 day, default 60 minutes).
+    /// Short lifetimes shrink the refresh margin; the report shows how often the validated-session fast path served.
+    /// </summary>
+    public TimeSpan TokenLifetime { get; init; } = TimeSpan.FromMinutes(60);
+
     /// <summary>Where latest.md is written; default: bench/results next to Bench.csproj.</summary>
     public string? ResultsDirectory { get; init; }
 
@@ -53,6 +59,7 @@ internal sealed record BenchOptions
           --diagnose           also measure the anonymous route with the session cookie (separates header size from session work)
           --only TEXT          measure only the targets whose name contains TEXT (for profiling one target)
           --alloc-profile      print the types each target allocates (sampled), per request
+          --token-lifetime 60m the pool's access/ID token lifetime, 5m to 1440m (env BENCH_TOKEN_LIFETIME, default 60m)
           --results DIR        where latest.md goes (default bench/results)
         """;
 
@@ -67,6 +74,7 @@ internal sealed record BenchOptions
             WarmupSeconds = Seconds(Environment.GetEnvironmentVariable("BENCH_WARMUP")) ?? options.WarmupSeconds,
             Rounds = Int(Environment.GetEnvironmentVariable("BENCH_ROUNDS")) ?? options.Rounds,
             Stores = List(Environment.GetEnvironmentVariable("BENCH_STORES")) ?? options.Stores,
+            TokenLifetime = Seconds(Environment.GetEnvironmentVariable("BENCH_TOKEN_LIFETIME")) is { } lifetime ? TimeSpan.FromSeconds(lifetime) : options.TokenLifetime,
         };
 
         var settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -83,6 +91,7 @@ internal sealed record BenchOptions
                 case "--rounds": options = options with { Rounds = Int(Next()) ?? throw Bad(name) }; break;
                 case "--stores": options = options with { Stores = List(Next()) ?? throw Bad(name) }; break;
                 case "--results": options = options with { ResultsDirectory = Next() }; break;
+                case "--token-lifetime": options = options with { TokenLifetime = TimeSpan.FromSeconds(Seconds(Next()) ?? throw Bad(name)) }; break;
                 case "--diagnose": options = options with { Diagnose = true }; break;
                 case "--only": options = options with { Only = Next() }; break;
                 case "--alloc-profile": options = options with { AllocationProfile = true }; break;
@@ -104,6 +113,11 @@ internal sealed record BenchOptions
         if (options.Threads < 1 || options.Connections < options.Threads || options.DurationSeconds < 1 || options.Rounds < 1 || options.WarmupSeconds < 0)
         {
             throw new ArgumentException($"Out-of-range option (threads ≥ 1, connections ≥ threads, duration ≥ 1s, rounds ≥ 1).\n{Usage}");
+        }
+
+        if (options.TokenLifetime < TimeSpan.FromMinutes(5) || options.TokenLifetime > TimeSpan.FromDays(1))
+        {
+            throw new ArgumentException($"--token-lifetime must be between 5m and 1440m, Cognito's range (got {options.TokenLifetime}).\n{Usage}");
         }
 
         foreach (var store in options.Stores)

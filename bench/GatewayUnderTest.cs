@@ -149,6 +149,20 @@ internal sealed partial class GatewayUnderTest : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The gateway's <c>gateway_session_cache_total</c> counters from /metrics: requests with a session cookie served by the
+    /// validated-session fast path (hits) or by the full authentication handlers (misses), since start.
+    /// </summary>
+    public async Task<FastPathCounts> FastPathCountsAsync()
+    {
+        using var client = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { Timeout = TimeSpan.FromSeconds(30) };
+        var body = await client.GetStringAsync(Url + "/metrics");
+        long Count(string result) => SessionCacheRegex().Matches(body)
+            .Where(m => m.Groups["result"].Value == result)
+            .Sum(m => long.Parse(m.Groups["count"].Value, System.Globalization.CultureInfo.InvariantCulture));
+        return new FastPathCounts(Count("hit"), Count("miss"));
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
@@ -161,8 +175,21 @@ internal sealed partial class GatewayUnderTest : IAsyncDisposable
     [GeneratedRegex("""<input type="hidden" name="(?<name>[^"]*)" value="(?<value>[^"]*)">""")]
     private static partial Regex HiddenRegex();
 
+    [GeneratedRegex("""(?m)^gateway_session_cache_total\{[^}]*result="(?<result>hit|miss)"[^}]*\} (?<count>\d+)""")]
+    private static partial Regex SessionCacheRegex();
+
     [GeneratedRegex("^" + CookieName + @"C\d+$")]
     private static partial Regex ChunkRegex();
+}
+
+/// <summary>Requests with a session cookie served by the validated-session fast path (hits) or by the full handlers (misses).</summary>
+internal readonly record struct FastPathCounts(long Hits, long Misses)
+{
+    public double HitRatio => Hits + Misses == 0 ? double.NaN : (double)Hits / (Hits + Misses);
+
+    public static FastPathCounts operator -(FastPathCounts a, FastPathCounts b) => new(a.Hits - b.Hits, a.Misses - b.Misses);
+
+    public static FastPathCounts operator +(FastPathCounts a, FastPathCounts b) => new(a.Hits + b.Hits, a.Misses + b.Misses);
 }
 
 /// <summary>The bench cannot produce meaningful numbers: stop with this message.</summary>

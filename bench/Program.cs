@@ -41,7 +41,7 @@ var machine = new Machine(
     File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a",
     DateTimeOffset.UtcNow);
 Console.WriteLine($"Bench: {machine.Cores} cores, {machine.Os}, {machine.Runtime}, {machine.WrkVersion}; load average at start: {machine.LoadAverageAtStart}");
-Console.WriteLine($"wrk -t{options.Threads} -c{options.Connections} -d{options.DurationSeconds}s, warm-up {options.WarmupSeconds}s, {options.Rounds} round(s), stores: {string.Join(", ", options.Stores)}"
+Console.WriteLine($"wrk -t{options.Threads} -c{options.Connections} -d{options.DurationSeconds}s, warm-up {options.WarmupSeconds}s, {options.Rounds} round(s), stores: {string.Join(", ", options.Stores)}, token lifetime {options.TokenLifetime.TotalMinutes:0} min"
     + (options.GatewaySettings.Count == 0 ? "" : ", extra: " + string.Join(", ", options.GatewaySettings.Select(p => p.Key + "=" + p.Value))));
 
 var keysPath = Directory.CreateTempSubdirectory("gateway-bench-keys-").FullName;
@@ -56,7 +56,7 @@ try
 
     // The app client must list each gateway's exact callback URL, so the gateways' ports are chosen first.
     var ports = options.Stores.ToDictionary(s => s, _ => Loopback.ReservePort());
-    var emulator = Stack.BuildEmulator(ports.Values.Select(p => $"http://127.0.0.1:{p}"));
+    var emulator = Stack.BuildEmulator(ports.Values.Select(p => $"http://127.0.0.1:{p}"), options.TokenLifetime);
     await emulator.StartAsync();
     started.Add(emulator);
     var issuer = CognitoEmulator.GetIssuer(emulator);
@@ -73,11 +73,17 @@ try
         new("YARP, no auth", null, "yarp", Loopback.SingleUrl(plainProxy) + "/bench", null),
     };
     var gateways = new Dictionary<string, (GatewayUnderTest Gateway, string Cookie)>();
+    var firstSignIn = DateTimeOffset.UtcNow;
     foreach (var store in options.Stores)
     {
         var gateway = await GatewayUnderTest.StartAsync(store, ports[store], issuer, backend.Url, redis?.Configuration, keysPath, options.GatewaySettings);
         started.Add(gateway);
         var cookie = await gateway.SignInAsync();
+        if (gateways.Count == 0)
+        {
+            firstSignIn = DateTimeOffset.UtcNow;
+        }
+
         await gateway.VerifyAsync(cookie, backend);
         Console.WriteLine($"{store} store: signed in; session Cookie header is {cookie.Length} bytes; signed-in route answers 200 from the backend.");
         gateways[store] = (gateway, cookie);
@@ -100,6 +106,7 @@ try
     // would be measured while code it shares with the next target is still being re-compiled.
     using var sampler = options.AllocationProfile ? new AllocationSampler() : null;
     var runs = targets.ToDictionary(t => t, _ => new List<WrkResult>());
+    var fastPath = targets.Where(t => t.Store is not null && t.Cookie is not null).ToDictionary(t => t, _ => new FastPathCounts(0, 0));
     if (options.WarmupSeconds > 0)
     {
         foreach (var target in targets)
@@ -112,8 +119,18 @@ try
     {
         foreach (var target in targets)
         {
+            var gatewayOfTarget = fastPath.ContainsKey(target) ? gateways[target.Store!].Gateway : null;
+            var countsBefore = gatewayOfTarget is null ? default : await gatewayOfTarget.FastPathCountsAsync();
             sampler?.Start();
             var result = await Wrk.MeasureAsync(wrk, options, options.DurationSeconds, target.Url, target.Cookie, backend);
+            var hitNote = "";
+            if (gatewayOfTarget is not null)
+            {
+                var counts = await gatewayOfTarget.FastPathCountsAsync() - countsBefore;
+                fastPath[target] += counts;
+                hitNote = $"  fast path {counts.HitRatio:P1}";
+            }
+
             if (sampler is not null)
             {
                 Console.WriteLine($"allocations of {target.Name} (sampled, bytes/request):");
@@ -125,7 +142,7 @@ try
 
             Check(target, result);
             runs[target].Add(result);
-            Console.WriteLine($"round {round}/{options.Rounds}  {target.Name,-45} {result.RequestsPerSecond,8:N0} req/s  p50 {Report.Ms(result.P50Ms),9}  p99 {Report.Ms(result.P99Ms),9}  CPU {result.CpuMicrosPerRequest,5:0} µs/req  alloc {result.AllocatedBytesPerRequest,6:N0} B/req");
+            Console.WriteLine($"round {round}/{options.Rounds}  {target.Name,-45} {result.RequestsPerSecond,8:N0} req/s  p50 {Report.Ms(result.P50Ms),9}  p99 {Report.Ms(result.P99Ms),9}  CPU {result.CpuMicrosPerRequest,5:0} µs/req  alloc {result.AllocatedBytesPerRequest,6:N0} B/req{hitNote}");
         }
     }
 
@@ -135,7 +152,8 @@ try
         await gateway.VerifyAsync(cookie, backend);
     }
 
-    var report = Report.Markdown(machine, options, targets.Select(t => (t, WrkResult.Combine(runs[t]), (IReadOnlyList<WrkResult>)runs[t])).ToList());
+    var measuredFor = DateTimeOffset.UtcNow - firstSignIn;
+    var report = Report.Markdown(machine, options, targets.Select(t => (t, WrkResult.Combine(runs[t]), (IReadOnlyList<WrkResult>)runs[t])).ToList(), fastPath, measuredFor);
     Console.WriteLine();
     Console.WriteLine(report);
     var resultsDirectory = options.ResultsDirectory ?? Report.DefaultResultsDirectory();

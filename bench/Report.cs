@@ -13,7 +13,9 @@ internal static class Report
 {
     public const double SignedInTarget = 0.85;
 
-    public static string Markdown(Machine machine, BenchOptions options, IReadOnlyList<(Target Target, WrkResult Result, IReadOnlyList<WrkResult> Runs)> rows)
+    public static string Markdown(
+        Machine machine, BenchOptions options, IReadOnlyList<(Target Target, WrkResult Result, IReadOnlyList<WrkResult> Runs)> rows,
+        IReadOnlyDictionary<Target, FastPathCounts> fastPath, TimeSpan sinceFirstSignIn)
     {
         var s = new StringBuilder();
         s.AppendLine(CultureInfo.InvariantCulture, $"# Gateway load benchmark, {machine.StartedAt:yyyy-MM-dd HH:mm} UTC");
@@ -27,6 +29,13 @@ internal static class Report
             s.AppendLine(CultureInfo.InvariantCulture, $"- Extra gateway settings: {string.Join(", ", options.GatewaySettings.Select(p => $"`{p.Key}={p.Value}`"))}.");
         }
 
+        var lifetime = options.TokenLifetime;
+        var margin = TimeSpan.FromTicks(Math.Min(TimeSpan.FromMinutes(5).Ticks, lifetime.Ticks / 4));
+        var refreshNote = sinceFirstSignIn > lifetime - margin
+            ? " — **after** the refresh point: wrk keeps sending the sign-in cookie (a browser would switch to the refreshed one), so the last runs measure a stale cookie."
+            : ", before the refresh point.";
+        s.AppendLine(CultureInfo.InvariantCulture,
+            $"- Access/ID token lifetime of the pool: {lifetime.TotalMinutes:0.##} min; with the default margin (`RefreshMargin` 5 min, at most a quarter of the lifetime) a session is refreshed {(lifetime - margin).TotalMinutes:0.##} min after sign-in. The last measured run ended {sinceFirstSignIn.TotalMinutes:0.#} min after the first sign-in{refreshNote}");
         s.AppendLine("- Every run was checked: each request wrk counted reached the backend (no 302/401 short-cuts), and the session was still valid at the end.");
         s.AppendLine();
         var direct = rows.FirstOrDefault(r => r.Target.Kind == "direct").Result;
@@ -37,6 +46,17 @@ internal static class Report
             var own = direct is null || target.Kind == "direct" ? "" : $"{result.CpuMicrosPerRequest - direct.CpuMicrosPerRequest:0} µs";
             s.AppendLine(CultureInfo.InvariantCulture,
                 $"| {target.Name} | {result.RequestsPerSecond:N0} | {Ms(result.P50Ms)} | {Ms(result.P99Ms)} | {result.CpuMicrosPerRequest:0} µs | {own} | {result.AllocatedBytesPerRequest:N0} B | {string.Join(" / ", runs.Select(r => r.RequestsPerSecond.ToString("N0", CultureInfo.InvariantCulture)))} |");
+        }
+
+        if (fastPath.Count > 0)
+        {
+            s.AppendLine();
+            s.AppendLine("| validated-session fast path | served by it | by the full handlers | hit ratio |");
+            s.AppendLine("| --- | ---: | ---: | ---: |");
+            foreach (var (target, counts) in fastPath)
+            {
+                s.AppendLine(CultureInfo.InvariantCulture, $"| {target.Name} | {counts.Hits:N0} | {counts.Misses:N0} | {counts.HitRatio:P2} |");
+            }
         }
 
         s.AppendLine();

@@ -12,14 +12,19 @@ internal static class Stack
     public const string Email = "alice@example.com";
     public const string Password = "Passw0rd!";
 
-    /// <summary>Builds the stand-in with an app client whose callback URLs are the gateways' (ports reserved beforehand).</summary>
-    public static WebApplication BuildEmulator(IEnumerable<string> gatewayUrls)
+    /// <summary>
+    /// Builds the stand-in with an app client whose callback URLs are the gateways' (ports reserved beforehand), issuing
+    /// access and ID tokens valid for <paramref name="tokenLifetime"/>.
+    /// </summary>
+    public static WebApplication BuildEmulator(IEnumerable<string> gatewayUrls, TimeSpan tokenLifetime)
     {
         var urls = gatewayUrls.ToList();
         var options = new CognitoEmulatorOptions
         {
             Region = Region,
             UserPoolId = UserPoolId,
+            AccessTokenLifetime = tokenLifetime,
+            IdTokenLifetime = tokenLifetime,
             Users = [new EmulatorUser { Username = "alice", Email = Email, Password = Password, Groups = ["admins", "staff"] }],
             Clients =
             [

@@ -154,6 +154,7 @@ internal sealed class GatewayOpenIdConnectEvents(
                 System.Globalization.DateTimeStyles.RoundtripKind, out var accessExpires))
         {
             Sessions.SessionCookieEvents.SetInstant(properties, Sessions.SessionCookieEvents.AccessExpiryItem, accessExpires);
+            Sessions.SessionCookieEvents.SetInstant(properties, Sessions.SessionCookieEvents.AccessIssuedItem, time.GetUtcNow());
         }
 
         var keep = new List<AuthenticationToken>();

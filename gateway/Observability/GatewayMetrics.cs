@@ -12,6 +12,7 @@ internal sealed class GatewayMetrics
     private readonly Counter<long> _signOuts;
     private readonly Counter<long> _refreshes;
     private readonly Counter<long> _spoofedHeaders;
+    private readonly Counter<long> _sessionCache;
 
     public GatewayMetrics(IMeterFactory meterFactory)
     {
@@ -20,6 +21,7 @@ internal sealed class GatewayMetrics
         _signInFailures = meter.CreateCounter<long>("gateway.sign_in_failures", description: "Callbacks that created no session, by reason.");
         _signOuts = meter.CreateCounter<long>("gateway.sign_outs", description: "Sessions ended at /oauth2/sign_out.");
         _refreshes = meter.CreateCounter<long>("gateway.token_refreshes", description: "Calls to the token endpoint's refresh_token grant, by outcome.");
+        _sessionCache = meter.CreateCounter<long>("gateway.session_cache", description: "Requests with a session cookie: served by the validated-session fast path (result=hit) or by the full authentication handlers (result=miss).");
         _spoofedHeaders = meter.CreateCounter<long>("gateway.spoofed_headers_stripped", description: "Inbound identity headers removed because only the gateway may set them.");
     }
 
@@ -32,4 +34,9 @@ internal sealed class GatewayMetrics
     public void Refreshed(string outcome) => _refreshes.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     public void SpoofedHeaderStripped() => _spoofedHeaders.Add(1);
+
+    private static readonly KeyValuePair<string, object?> CacheHit = new("result", "hit");
+    private static readonly KeyValuePair<string, object?> CacheMiss = new("result", "miss");
+
+    public void SessionCacheLookup(bool hit) => _sessionCache.Add(1, hit ? CacheHit : CacheMiss);
 }

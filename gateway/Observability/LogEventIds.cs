@@ -32,6 +32,7 @@ internal static class LogEventIds
     public const int SessionExpired = 4007;
     public const int SessionTooLarge = 4008;
     public const int RefreshedIdTokenInvalid = 4009;
+    public const int RefreshRejectedWhileValid = 4020;
 
     public const int ReturnUrlRejected = 5001;
     public const int UnhandledException = 5002;

@@ -10,9 +10,10 @@ namespace Gateway.Sessions;
 
 /// <summary>
 /// Runs on every request with a session: ends it at its absolute lifetime, and refreshes the tokens
-/// ahead of the access token's expiry (single-flight). A refused refresh ends the session; an
-/// unreachable token endpoint is tolerated while the access token is still valid and answered with
-/// 503 once it has expired, keeping the session for the next try.
+/// ahead of the access token's expiry (single-flight), by a margin that adapts to the token's lifetime.
+/// A refused refresh ends the session once the access token has expired (before that it may only mean that
+/// another request or instance rotated the refresh token first); an unreachable token endpoint is tolerated
+/// while the access token is still valid and answered with 503 once it has expired, keeping the session for the next try.
 /// </summary>
 internal sealed class SessionCookieEvents(
     IOptions<GatewayOptions> options,
@@ -31,10 +32,32 @@ internal sealed class SessionCookieEvents(
     /// <summary>When the access token expires (UTC ticks): read on every request, so no date parsing.</summary>
     public const string AccessExpiryItem = ".gateway.access_expires";
 
+    /// <summary>When the access token was issued (UTC ticks): with <see cref="AccessExpiryItem"/> it gives the token's lifetime.</summary>
+    public const string AccessIssuedItem = ".gateway.access_issued";
+
+    /// <summary>The refresh margin is never more than this share of the access token's lifetime.</summary>
+    private const int MaxMarginShareOfLifetime = 4;
+
     public const string ExpiresAtToken = "expires_at";
 
     public static void SetInstant(AuthenticationProperties properties, string item, DateTimeOffset instant) =>
         properties.Items[item] = instant.UtcTicks.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// How long before <paramref name="expiresAt"/> the session refreshes: <c>Gateway:Session:RefreshMargin</c>, but at most a
+    /// quarter of the token's lifetime as issued, so tokens of a pool with short lifetimes (5 minutes: refreshed after 3¾)
+    /// are not due the moment they are issued. A session that does not record the issue instant uses the configured margin.
+    /// </summary>
+    public static TimeSpan RefreshMarginFor(TimeSpan configured, DateTimeOffset? issuedAt, DateTimeOffset expiresAt)
+    {
+        if (issuedAt is not { } issued || expiresAt <= issued)
+        {
+            return configured;
+        }
+
+        var share = (expiresAt - issued) / MaxMarginShareOfLifetime;
+        return share < configured ? share : configured;
+    }
 
     private static bool TryGetInstant(AuthenticationProperties properties, string item, out DateTimeOffset instant)
     {
@@ -73,17 +96,30 @@ internal sealed class SessionCookieEvents(
         // A route that forwards the access token met a (cookie-store) session that does not carry one: fetch it now.
         var needsAccessToken = string.IsNullOrEmpty(properties.GetTokenValue(TokenNames.AccessToken)) &&
                                AccessTokenRetention.RouteForwardsToken(context.HttpContext);
-        if (!needsAccessToken && now + options.Value.Session.RefreshMargin < expiresAt)
+        var margin = RefreshMarginFor(options.Value.Session.RefreshMargin,
+            TryGetInstant(properties, AccessIssuedItem, out var issuedAt) ? issuedAt : null, expiresAt);
+        if (!needsAccessToken && now + margin < expiresAt)
         {
-            RememberValidated(context, now, absolute, refreshAt: expiresAt - options.Value.Session.RefreshMargin);
+            RememberValidated(context, now, absolute, refreshAt: expiresAt - margin);
             return;
         }
 
         var outcome = await refresher.RefreshAsync(refreshToken);
         switch (outcome.Status)
         {
+            case RefreshStatus.Refreshed when !needsAccessToken && outcome.Tokens!.ExpiresAt <= expiresAt:
+                // A remembered result this session already carries (or an older one): re-issuing the same tokens on
+                // every request would only churn cookies. The next refresh after the remembered result lapses brings newer ones.
+                break;
             case RefreshStatus.Refreshed:
                 await ApplyAsync(context, outcome.Tokens!, subject);
+                break;
+            case RefreshStatus.Rejected when now < expiresAt:
+                // invalid_grant while the access token is valid: most likely another request or instance rotated this
+                // refresh token first (Cognito's grace period can be 0 s) and the browser is about to present the newer
+                // session. Signing the user out would lose that race for them: keep serving until the access token
+                // expires. A revoked token therefore ends the session at expiry at the latest (by the margin, later than before).
+                logger.RefreshRejectedWhileValid(subject, outcome.Error ?? "rejected", expiresAt);
                 break;
             case RefreshStatus.Rejected:
                 logger.RefreshRejected(subject, outcome.Error ?? "rejected");
@@ -120,6 +156,16 @@ internal sealed class SessionCookieEvents(
 
         var properties = context.Properties;
         SetInstant(properties, AccessExpiryItem, tokens.ExpiresAt);
+        if (tokens.IssuedAt != default)
+        {
+            SetInstant(properties, AccessIssuedItem, tokens.IssuedAt);
+        }
+        else
+        {
+            // A result shared through Redis by an older version: without the issue instant, fall back to the configured margin.
+            properties.Items.Remove(AccessIssuedItem);
+        }
+
         var keepAccessToken = accessTokenRetention.KeepInSession() || AccessTokenRetention.RouteForwardsToken(context.HttpContext);
         var stored = properties.GetTokens().ToDictionary(t => t.Name, t => t.Value, StringComparer.Ordinal);
         SetOrRemove(stored, TokenNames.AccessToken, keepAccessToken ? tokens.AccessToken : null);

@@ -13,7 +13,7 @@ namespace Gateway.Sessions;
 /// an unknown or tampered cookie, bearer callers, the gateway's own endpoints, anything due) takes the standard path.
 /// Sign-out and refresh drop the record on this instance, and Redis pub/sub drops it on the others.
 /// </summary>
-internal sealed class SessionFastPath(SessionCache cache, IOptions<GatewayOptions> options, IOptionsMonitor<CookieAuthenticationOptions> cookieOptions, TimeProvider time)
+internal sealed class SessionFastPath(SessionCache cache, IOptions<GatewayOptions> options, IOptionsMonitor<CookieAuthenticationOptions> cookieOptions, TimeProvider time, Observability.GatewayMetrics metrics)
 {
     private readonly PathString _basePath = options.Value.BasePath;
     private readonly string _cookieName = options.Value.Session.CookieName;
@@ -35,7 +35,9 @@ internal sealed class SessionFastPath(SessionCache cache, IOptions<GatewayOption
         }
 
         var key = SessionCache.KeyFor(context, cookie);
-        if (cache.GetValidated(key, time.GetUtcNow()) is not { } principal)
+        var principal = cache.GetValidated(key, time.GetUtcNow());
+        metrics.SessionCacheLookup(principal is not null);
+        if (principal is null)
         {
             return false;
         }

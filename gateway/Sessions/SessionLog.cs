@@ -19,6 +19,9 @@ internal static partial class SessionLog
     [LoggerMessage(LogEventIds.RefreshRejected, LogLevel.Warning, "The provider refused to refresh the session of user {Subject} ({Error}); the session ends.")]
     public static partial void RefreshRejected(this ILogger logger, string? subject, string error);
 
+    [LoggerMessage(LogEventIds.RefreshRejectedWhileValid, LogLevel.Information, "The provider refused to refresh the session of user {Subject} ({Error}) while its access token is valid until {ExpiresAt:O}: another request or instance probably rotated the refresh token first; serving the session until then.")]
+    public static partial void RefreshRejectedWhileValid(this ILogger logger, string? subject, string error, DateTimeOffset expiresAt);
+
     [LoggerMessage(LogEventIds.RefreshUnavailable, LogLevel.Warning, "Could not refresh the session of user {Subject}: the token endpoint is unavailable; access token still valid: {StillValid}.")]
     public static partial void RefreshUnavailable(this ILogger logger, string? subject, bool stillValid);
 

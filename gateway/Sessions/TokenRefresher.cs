@@ -10,14 +10,20 @@ using StackExchange.Redis;
 
 namespace Gateway.Sessions;
 
-/// <summary>The tokens a refresh produced. <see cref="RefreshToken"/> is null when the provider did not rotate it.</summary>
-internal sealed record RefreshedTokens(string AccessToken, string? RefreshToken, string? IdToken, DateTimeOffset ExpiresAt);
+/// <summary>
+/// The tokens a refresh produced. <see cref="RefreshToken"/> is null when the provider did not rotate it. <see cref="IssuedAt"/>
+/// (when the token endpoint answered) with <see cref="ExpiresAt"/> gives the access token's lifetime; default when unknown.
+/// </summary>
+internal sealed record RefreshedTokens(string AccessToken, string? RefreshToken, string? IdToken, DateTimeOffset ExpiresAt, DateTimeOffset IssuedAt = default);
 
 internal enum RefreshStatus
 {
     Refreshed,
 
-    /// <summary>The provider refused (invalid_grant: revoked, expired, user disabled): the session must end.</summary>
+    /// <summary>
+    /// The provider refused (invalid_grant: revoked, expired, user disabled, or rotated away by a refresh elsewhere): the
+    /// session ends once its access token has expired.
+    /// </summary>
     Rejected,
 
     /// <summary>The token endpoint could not be reached or failed: try again on a later request.</summary>
@@ -175,11 +181,13 @@ internal sealed class TokenRefresher
             }
 
             var expiresIn = int.TryParse(response.ExpiresIn, out var seconds) && seconds > 0 ? seconds : 3600;
+            var now = _time.GetUtcNow();
             var tokens = new RefreshedTokens(
                 response.AccessToken,
                 string.IsNullOrEmpty(response.RefreshToken) ? null : response.RefreshToken,
                 string.IsNullOrEmpty(response.IdToken) ? null : response.IdToken,
-                _time.GetUtcNow().AddSeconds(expiresIn));
+                now.AddSeconds(expiresIn),
+                now);
             return new RefreshOutcome(RefreshStatus.Refreshed, tokens);
         }
         catch (TokenRequestRejectedException ex) when (ex.Error == "invalid_grant")

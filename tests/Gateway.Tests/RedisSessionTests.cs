@@ -295,4 +295,40 @@ public sealed class RedisSessionTests : IClassFixture<RedisFixture>
         Assert.All(results, status => Assert.Equal(HttpStatusCode.OK, status));
         Assert.Single(_fx.Cognito.RefreshRequests);
     }
+
+    [SkippableFact]
+    public async Task FiveMinuteTokens_TwoInstances_NoRefreshOrNewCookieWhileFresh_ThenOneRefresh()
+    {
+        _fx.Cognito.TokenLifetime = TimeSpan.FromMinutes(5);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var a = await StartAsync(clock: clock);
+        await using var b = await StartAsync(clock: clock);
+        using var browserOnA = new TestBrowser(a);
+        await browserOnA.SignInAsync();
+        using var browserOnB = new TestBrowser(b);
+        browserOnB.Cookies.Add(browserOnA.Cookies.GetCookies(a.BaseUri));
+
+        for (var i = 0; i < 60; i++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(1));
+            var hop = await (i % 2 == 0 ? browserOnA : browserOnB).ApiGetAsync($"/fresh/{i}");
+            Assert.Equal(HttpStatusCode.OK, hop.Status);
+            Assert.Empty(hop.SetCookies);
+        }
+
+        Assert.Empty(_fx.Cognito.RefreshRequests);
+
+        // 3¾ minutes after sign-in (a quarter of the lifetime before expiry): one refresh, shared by both instances.
+        clock.Advance(TimeSpan.FromSeconds(225 - 60 + 1));
+        Assert.Equal(HttpStatusCode.OK, (await browserOnA.ApiGetAsync("/due-on-a")).Status);
+        for (var i = 0; i < 20; i++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(1));
+            var hop = await browserOnB.ApiGetAsync($"/after/{i}");
+            Assert.Equal(HttpStatusCode.OK, hop.Status);
+            Assert.Empty(hop.SetCookies);
+        }
+
+        Assert.Single(_fx.Cognito.RefreshRequests);
+    }
 }

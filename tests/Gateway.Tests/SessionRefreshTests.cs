@@ -146,14 +146,36 @@ public sealed class SessionRefreshTests : IClassFixture<GatewayFixture>
     }
 
     [Fact]
-    public async Task Refresh_InvalidGrant_EndsSession_ApiGets401AndBrowserIsSentToSignIn()
+    public async Task Refresh_InvalidGrantWhileAccessTokenValid_KeepsServingUntilItExpires()
     {
         var (host, clock, browser) = await SignedInAsync();
         await using var _ = host;
         using var __ = browser;
         _fx.Cognito.RejectedRefreshTokens.Add(_fx.Cognito.IssuedRefreshTokens.Single());
 
+        // invalid_grant may only mean another instance rotated the token first: no sign-out while the access token is valid.
         clock.Advance(TimeSpan.FromMinutes(56));
+        var refused = await browser.ApiGetAsync("/refused-but-valid");
+        Assert.Equal(HttpStatusCode.OK, refused.Status);
+        Assert.DoesNotContain(refused.SetCookies, c => SetCookie.Parse(c).IsDeletion);
+        clock.Advance(TimeSpan.FromMinutes(3));
+        Assert.Equal(HttpStatusCode.OK, (await browser.ApiGetAsync("/still-valid")).Status);
+
+        // At the access token's expiry the refused session ends.
+        clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.ApiGetAsync("/expired")).Status);
+        Assert.DoesNotContain(_fx.Backend.Requests, r => r.Path == "/expired");
+    }
+
+    [Fact]
+    public async Task Refresh_InvalidGrantAfterAccessTokenExpiry_EndsSession_ApiGets401AndBrowserIsSentToSignIn()
+    {
+        var (host, clock, browser) = await SignedInAsync();
+        await using var _ = host;
+        using var __ = browser;
+        _fx.Cognito.RejectedRefreshTokens.Add(_fx.Cognito.IssuedRefreshTokens.Single());
+
+        clock.Advance(TimeSpan.FromMinutes(61));
         var api = await browser.ApiGetAsync("/revoked");
 
         Assert.Equal(HttpStatusCode.Unauthorized, api.Status);

@@ -102,6 +102,8 @@ public sealed class FakeCognito : IDisposable
         CustomizeIdToken = null;
         TokenResponder = null;
         RotateRefreshTokens = false;
+        RefuseRotatedRefreshTokens = false;
+        TokenLifetime = TimeSpan.FromHours(1);
         RejectedRefreshTokens.Clear();
         ConfigureMappings();
         PublishKeys(PrimaryKey);
@@ -259,12 +261,24 @@ public sealed class FakeCognito : IDisposable
             ["access_token"] = TestTokens.Mint(accessToken),
             ["refresh_token"] = refreshToken,
             ["token_type"] = "Bearer",
-            ["expires_in"] = 3600,
+            ["expires_in"] = (int)TokenLifetime.TotalSeconds,
         });
     }
 
     /// <summary>When true, a refresh returns a new refresh token (Cognito's refresh-token rotation).</summary>
     public bool RotateRefreshTokens { get; set; }
+
+    /// <summary>
+    /// With <see cref="RotateRefreshTokens"/>: the old refresh token is refused as soon as its replacement is issued
+    /// (a pool whose rotation grace period is 0 seconds).
+    /// </summary>
+    public bool RefuseRotatedRefreshTokens { get; set; }
+
+    /// <summary>
+    /// The access/ID token lifetime the pool announces in <c>expires_in</c> (Cognito: 5 minutes to 1 day; default 1 hour).
+    /// The minted JWTs keep a one-hour <c>exp</c> of real time, as tests run the gateway on a fake clock.
+    /// </summary>
+    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>Refresh tokens the fake no longer accepts (revoked, user disabled).</summary>
     public ConcurrentBag<string> RejectedRefreshTokens { get; } = new();
@@ -297,13 +311,17 @@ public sealed class FakeCognito : IDisposable
             ["id_token"] = idJwt,
             ["access_token"] = accessJwt,
             ["token_type"] = "Bearer",
-            ["expires_in"] = 3600,
+            ["expires_in"] = (int)TokenLifetime.TotalSeconds,
         };
         if (RotateRefreshTokens)
         {
             var rotated = "rt-" + Guid.NewGuid().ToString("N");
             _refreshTokens.Enqueue(rotated);
             body["refresh_token"] = rotated;
+            if (RefuseRotatedRefreshTokens)
+            {
+                RejectedRefreshTokens.Add(presented);
+            }
         }
 
         return Json(200, body);
