@@ -44,7 +44,7 @@ public sealed class GatewayStackFixture : IAsyncLifetime
     private IPlaywright? _playwright;
     private IBrowser? _browser;
 
-    /// <summary>e.g. http://127.0.0.1:41234 (no trailing slash).</summary>
+    /// <summary>e.g. http://localhost:41234 (no trailing slash): Cognito allows plain-http callback URLs only for localhost.</summary>
     public string GatewayUrl { get; private set; } = "";
 
     /// <summary>e.g. http://127.0.0.2:40111 (no trailing slash).</summary>
@@ -72,7 +72,7 @@ public sealed class GatewayStackFixture : IAsyncLifetime
 
         // The app client must list the gateway's exact callback and sign-out URLs, so the gateway's port is chosen first.
         var gatewayPort = Gateway.Demo.Hosting.LoopbackPorts.Reserve();
-        GatewayUrl = $"http://127.0.0.1:{gatewayPort}";
+        GatewayUrl = $"http://localhost:{gatewayPort}";
         emulatorOptions.Clients.Add(new EmulatorClient
         {
             ClientId = ClientId,
