@@ -272,9 +272,18 @@ internal sealed class HostedUiEndpoints(
     private EmulatorClient? FindClient(string? clientId) =>
         string.IsNullOrEmpty(clientId) ? null : options.Clients.FirstOrDefault(c => string.Equals(c.ClientId, clientId, StringComparison.Ordinal));
 
-    private static IResult LoginPage(AuthorizeRequest request, string? error, string? username, int statusCode) =>
+    /// <summary>
+    /// The pool's sign-in form, with a link per federated provider as Cognito's hosted UI shows them ("Continue with
+    /// Google"): the same authorize request plus <c>identity_provider=NAME</c>.
+    /// </summary>
+    private IResult LoginPage(AuthorizeRequest request, string? error, string? username, int statusCode) =>
         Results.Content(
-            HostedUiPages.Login(EmulatorUrls.LoginPath, request.HiddenFields(), request.Client.ClientId, error, username, request.Lang),
+            HostedUiPages.Login(EmulatorUrls.LoginPath, request.HiddenFields(), request.Client.ClientId, error, username, request.Lang,
+                options.IdentityProviders.Select(p => new KeyValuePair<string, string>(
+                    p.ProviderName,
+                    QueryHelpers.AddQueryString(EmulatorUrls.AuthorizePath,
+                        request.HiddenFields().Append(new("identity_provider", p.ProviderName)).Select(f => new KeyValuePair<string, string?>(f.Key, f.Value)))))
+                .ToList()),
             "text/html; charset=utf-8", statusCode: statusCode);
 
     private static IResult ErrorPage(string code, string description) =>

@@ -22,7 +22,8 @@ internal static class HostedUiPages
         """;
 
     public static string Login(
-        string action, IEnumerable<KeyValuePair<string, string>> hiddenFields, string? clientId, string? error, string? username, string? lang = null)
+        string action, IEnumerable<KeyValuePair<string, string>> hiddenFields, string? clientId, string? error, string? username, string? lang = null,
+        IReadOnlyList<KeyValuePair<string, string>>? providers = null)
     {
         var body = new StringBuilder();
         body.Append("<h1>Sign in</h1>");
@@ -44,6 +45,13 @@ internal static class HostedUiPages
             .Append("<input type=\"password\" id=\"signInFormPassword\" name=\"password\" autocomplete=\"current-password\" required>")
             .Append("<button type=\"submit\" id=\"signin\" name=\"signInSubmitButton\">Sign in</button>")
             .Append("</form>");
+        foreach (var (name, href) in providers ?? [])
+        {
+            // Links, not buttons: the only button on this page is the pool's own "Sign in".
+            body.Append("<p><a class=\"federatedProvider\" href=\"").Append(Encode(href)).Append("\">Continue with ")
+                .Append(Encode(name)).Append("</a></p>");
+        }
+
         if (clientId is not null)
         {
             body.Append("<p class=\"muted\">App client <code>").Append(Encode(clientId)).Append("</code></p>");

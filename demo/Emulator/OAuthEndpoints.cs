@@ -132,11 +132,11 @@ internal sealed class OAuthEndpoints(
             return;
         }
 
-        // As Cognito: email_verified is the STRING "true", and there are no groups.
+        // As Cognito: email_verified is a STRING ("true"/"false"), and there are no groups.
         var body = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
             ["sub"] = users.SubjectOf(user),
-            ["email_verified"] = "true",
+            ["email_verified"] = users.PrincipalOf(user).EmailVerified ? "true" : "false",
         };
         foreach (var (name, value) in TokenFactory.CustomAttributes(user))
         {

@@ -515,6 +515,21 @@ public sealed partial class CognitoEmulatorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SignInForm_LinksEachFederatedProvider_ToItsPage()
+    {
+        using var form = await _http.GetAsync(AuthorizeUrl());
+        var links = ProviderLinkRegex().Matches(await form.Content.ReadAsStringAsync())
+            .ToDictionary(m => m.Groups[2].Value, m => WebUtility.HtmlDecode(m.Groups[1].Value));
+
+        Assert.Equal(["Google", "CorpSAML"], links.Keys);
+        using var google = await _http.GetAsync(_origin + links["Google"]);
+        Assert.Contains("Sign in with Google (demo)", await google.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex("<a class=\"federatedProvider\" href=\"([^\"]*)\">Continue with ([^<]*)</a>")]
+    private static partial Regex ProviderLinkRegex();
+
+    [Fact]
     public async Task FederatedUser_CannotSignInWithAPasswordOnThePoolForm()
     {
         using var form = await _http.GetAsync(AuthorizeUrl());
