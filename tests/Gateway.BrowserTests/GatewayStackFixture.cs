@@ -31,6 +31,10 @@ public sealed class GatewayStackFixture : IAsyncLifetime
     public const string Password = "Passw0rd!";
     public const string Alice = "alice@example.com";
     public const string Bob = "bob@example.com";
+
+    /// <summary>A user who signs in with Google through the pool (no password): <c>cognito:username</c> <c>Google_{GoogleUserId}</c>.</summary>
+    public const string Carol = "carol@gmail.example";
+    public const string GoogleUserId = "104892735619238476512";
     public const string SessionCookieName = "_gateway";
 
     // The hosted UI lives on its own host, as Cognito's does (*.amazoncognito.com), so its session cookie and the
@@ -67,7 +71,9 @@ public sealed class GatewayStackFixture : IAsyncLifetime
             [
                 new EmulatorUser { Username = "alice", Email = Alice, Password = Password, Groups = ["admins", "staff"] },
                 new EmulatorUser { Username = "bob", Email = Bob, Password = Password, Groups = ["staff"] },
+                new EmulatorUser { IdentityProvider = "Google", ProviderUserId = GoogleUserId, Email = Carol, Groups = ["staff"] },
             ],
+            IdentityProviders = [new EmulatorIdentityProvider { ProviderName = "Google", ProviderType = "Google" }],
         };
 
         // The app client must list the gateway's exact callback and sign-out URLs, so the gateway's port is chosen first.

@@ -118,6 +118,11 @@ public sealed class FakeCognito : IDisposable
     /// <summary>The key the token endpoint signs with (default <see cref="PrimaryKey"/>).</summary>
     public TestSigningKey SigningKey { get; set; } = null!;
 
+    /// <summary>
+    /// The user every sign-in signs in as, whatever <c>identity_provider</c>/<c>idp_identifier</c> the authorize request
+    /// named (a known name is required, an unknown one is a 400): set <see cref="TestUser.Google"/> or
+    /// <see cref="TestUser.CorpSaml"/> to model a federated sign-in.
+    /// </summary>
     public TestUser User { get; set; } = TestUser.Default;
 
     /// <summary>Per-test hook: change the ID token before it is signed.</summary>
