@@ -29,7 +29,8 @@ internal sealed partial class GatewayUnderTest : IAsyncDisposable
     public static async Task<GatewayUnderTest> StartAsync(
         string store, int port, string emulatorIssuer, string backendUrl, string? redisConfiguration, string keysPath, IReadOnlyDictionary<string, string> extra)
     {
-        var url = $"http://127.0.0.1:{port}";
+        // localhost, not 127.0.0.1: the only plain-http callback origin Cognito (and the stand-in) accepts.
+        var url = $"http://localhost:{port}";
         var config = new Dictionary<string, string?>
         {
             ["Gateway:Cognito:UserPoolId"] = Stack.UserPoolId,

@@ -54,9 +54,10 @@ try
     var plainProxy = await PlainProxy.StartAsync(backend.Url);
     started.Add(plainProxy);
 
-    // The app client must list each gateway's exact callback URL, so the gateways' ports are chosen first.
+    // The app client must list each gateway's exact callback URL, so the gateways' ports are chosen first
+    // (http://localhost: Cognito, and so the stand-in, allows plain-http callback URLs only for localhost).
     var ports = options.Stores.ToDictionary(s => s, _ => Loopback.ReservePort());
-    var emulator = Stack.BuildEmulator(ports.Values.Select(p => $"http://127.0.0.1:{p}"), options.TokenLifetime);
+    var emulator = Stack.BuildEmulator(ports.Values.Select(p => $"http://localhost:{p}"), options.TokenLifetime);
     await emulator.StartAsync();
     started.Add(emulator);
     var issuer = CognitoEmulator.GetIssuer(emulator);

@@ -25,8 +25,9 @@ Console.WriteLine($"""
       Sample legacy app    {settings.SampleAppUrl}   (direct, without the gateway)
 
     Demo users:
-    {string.Join(Environment.NewLine, settings.Emulator.Users.Select(u =>
-        $"  {u.Username,-8} {u.Email,-22} password {u.Password,-12} groups: {(u.Groups.Count == 0 ? "(none)" : string.Join(", ", u.Groups))}"))}
+    {string.Join(Environment.NewLine, settings.Emulator.Users.Select(u => u.IdentityProvider is null
+        ? $"  {u.Username,-8} {u.Email,-22} password {u.Password,-12} groups: {(u.Groups.Count == 0 ? "(none)" : string.Join(", ", u.Groups))}"
+        : $"  {u.Email,-31} no password: 'Continue with {u.IdentityProvider}' on the sign-in page ({u.Username}) groups: {string.Join(", ", u.Groups)}"))}
 
     Press Ctrl+C to stop.
     """);

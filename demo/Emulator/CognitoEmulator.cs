@@ -15,7 +15,7 @@ public static class CognitoEmulator
     /// After start, read the real address from <see cref="WebApplication.Urls"/>; the issuer is <c>{address}/{UserPoolId}</c>.
     /// Resolve <see cref="EmulatorKeys"/> and <see cref="EmulatorState"/> from <c>app.Services</c> to rotate keys or inspect state.
     /// </summary>
-    /// <exception cref="ArgumentException">The URL's host is not a loopback address.</exception>
+    /// <exception cref="ArgumentException">The URL's host is not a loopback address, or <see cref="CognitoEmulatorOptions.Validate"/> finds a problem.</exception>
     public static WebApplication Build(CognitoEmulatorOptions options, string url, TimeProvider? timeProvider = null) =>
         Build(options, url, timeProvider, configure: static _ => { });
 
@@ -25,6 +25,15 @@ public static class CognitoEmulator
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(configure);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.UserPoolId);
+        foreach (var user in options.Users.Where(u => u.IdentityProvider is not null && string.IsNullOrEmpty(u.Username)))
+        {
+            user.Username = $"{user.IdentityProvider}_{user.ProviderUserId}";
+        }
+
+        if (options.Validate() is { Count: > 0 } problems)
+        {
+            throw new ArgumentException("The emulated user pool has a configuration Cognito would refuse: " + string.Join(" ", problems), nameof(options));
+        }
 
         var builder = LoopbackWebApplication.CreateBuilder(url, "Gateway.Demo.Emulator");
         var time = timeProvider ?? TimeProvider.System;
@@ -104,6 +113,7 @@ public static class CognitoEmulator
 
         app.MapGet(EmulatorUrls.AuthorizePath, context => context.RequestServices.GetRequiredService<HostedUiEndpoints>().AuthorizeAsync(context));
         app.MapPost(EmulatorUrls.LoginPath, context => context.RequestServices.GetRequiredService<HostedUiEndpoints>().LoginAsync(context));
+        app.MapPost(EmulatorUrls.IdpResponsePath, context => context.RequestServices.GetRequiredService<HostedUiEndpoints>().IdpResponseAsync(context));
         app.MapGet(EmulatorUrls.LogoutPath, context => context.RequestServices.GetRequiredService<HostedUiEndpoints>().LogoutAsync(context));
         app.MapPost(EmulatorUrls.TokenPath, context => context.RequestServices.GetRequiredService<OAuthEndpoints>().TokenAsync(context));
         app.MapPost(EmulatorUrls.RevokePath, context => context.RequestServices.GetRequiredService<OAuthEndpoints>().RevokeAsync(context));

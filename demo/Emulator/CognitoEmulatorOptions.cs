@@ -16,16 +16,19 @@ public sealed class CognitoEmulatorOptions
     /// <summary>App clients of the pool.</summary>
     public List<EmulatorClient> Clients { get; set; } = [];
 
-    /// <summary>Users of the pool.</summary>
+    /// <summary>Users of the pool, including federated ones (<see cref="EmulatorUser.IdentityProvider"/>).</summary>
     public List<EmulatorUser> Users { get; set; } = [];
 
-    /// <summary>ID token lifetime (Cognito default: 60 minutes).</summary>
+    /// <summary>Identity providers federated into the pool (a fake upstream sign-in page stands in for each).</summary>
+    public List<EmulatorIdentityProvider> IdentityProviders { get; set; } = [];
+
+    /// <summary>ID token lifetime, 5 minutes to 1 day (Cognito default: 60 minutes).</summary>
     public TimeSpan IdTokenLifetime { get; set; } = TimeSpan.FromMinutes(60);
 
-    /// <summary>Access token lifetime (Cognito default: 60 minutes).</summary>
+    /// <summary>Access token lifetime, 5 minutes to 1 day (Cognito default: 60 minutes).</summary>
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(60);
 
-    /// <summary>Refresh token lifetime (Cognito default: 30 days).</summary>
+    /// <summary>Refresh token lifetime, 60 minutes to 10 years (Cognito default: 30 days).</summary>
     public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(30);
 
     /// <summary>Authorization code lifetime (Cognito: 5 minutes).</summary>
@@ -36,6 +39,70 @@ public sealed class CognitoEmulatorOptions
 
     /// <summary>How long a rotated refresh token stays usable after its replacement was issued (Cognito: 0–60 s).</summary>
     public TimeSpan RefreshTokenRotationGracePeriod { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Every way this configuration differs from one Cognito would accept: token lifetimes and grace period out of range,
+    /// callback/sign-out URLs that are not https (plain http only for <c>localhost</c>), federated users of unknown providers.
+    /// </summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        void Add(string? problem)
+        {
+            if (problem is not null)
+            {
+                problems.Add(problem);
+            }
+        }
+
+        Add(CognitoLimits.CheckTokenLifetime(nameof(IdTokenLifetime), IdTokenLifetime));
+        Add(CognitoLimits.CheckTokenLifetime(nameof(AccessTokenLifetime), AccessTokenLifetime));
+        Add(CognitoLimits.CheckRefreshTokenLifetime(nameof(RefreshTokenLifetime), RefreshTokenLifetime));
+        Add(CognitoLimits.CheckRotationGracePeriod(nameof(RefreshTokenRotationGracePeriod), RefreshTokenRotationGracePeriod));
+        foreach (var client in Clients)
+        {
+            foreach (var url in client.CallbackUrls)
+            {
+                Add(CognitoLimits.CheckRedirectUrl(url) is { } p ? $"Client {client.ClientId} callback URL: {p}" : null);
+            }
+
+            foreach (var url in client.SignOutUrls)
+            {
+                Add(CognitoLimits.CheckRedirectUrl(url) is { } p ? $"Client {client.ClientId} sign-out URL: {p}" : null);
+            }
+        }
+
+        foreach (var user in Users.Where(u => u.IdentityProvider is not null))
+        {
+            if (!IdentityProviders.Any(p => string.Equals(p.ProviderName, user.IdentityProvider, StringComparison.Ordinal)))
+            {
+                problems.Add($"User {user.Username} names identity provider '{user.IdentityProvider}', which is not in IdentityProviders.");
+            }
+
+            if (string.IsNullOrEmpty(user.ProviderUserId))
+            {
+                problems.Add($"Federated user of '{user.IdentityProvider}' has no ProviderUserId.");
+            }
+        }
+
+        return problems;
+    }
+}
+
+/// <summary>An identity provider federated into the pool (Cognito console: "Social and external providers").</summary>
+public sealed class EmulatorIdentityProvider
+{
+    /// <summary>The provider name in the pool, e.g. <c>Google</c> or <c>CorpSAML</c>; <c>identity_provider=</c> selects it.</summary>
+    public string ProviderName { get; set; } = "";
+
+    /// <summary><c>Google</c>, <c>SAML</c>, <c>OIDC</c>, ... (the <c>providerType</c> in the <c>identities</c> claim).</summary>
+    public string ProviderType { get; set; } = "";
+
+    /// <summary>The IdP's issuer/entity id; null for social providers.</summary>
+    public string? Issuer { get; set; }
+
+    /// <summary>Identifiers (e.g. email domains) that <c>idp_identifier=</c> matches, case-insensitively.</summary>
+    public List<string> IdpIdentifiers { get; set; } = [];
 }
 
 /// <summary>An app client of the emulated user pool.</summary>
@@ -56,6 +123,9 @@ public sealed class EmulatorClient
     /// <summary>When true, a refresh grant returns a new refresh token (the old one stays valid for a short grace period).</summary>
     public bool RefreshTokenRotation { get; set; }
 
+    /// <summary>Whether <c>/oauth2/revoke</c> works for this client (Cognito: "Enable token revocation", on by default).</summary>
+    public bool EnableTokenRevocation { get; set; } = true;
+
     /// <summary>OAuth scopes the client may request.</summary>
     public List<string> AllowedScopes { get; set; } = ["openid", "email", "profile", "phone", "aws.cognito.signin.user.admin"];
 }
@@ -63,11 +133,23 @@ public sealed class EmulatorClient
 /// <summary>A user of the emulated user pool.</summary>
 public sealed class EmulatorUser
 {
-    /// <summary>The Cognito username (<c>cognito:username</c>). Sign-in accepts it or the email, case-insensitively.</summary>
+    /// <summary>
+    /// The Cognito username (<c>cognito:username</c>). Sign-in accepts it or the email, case-insensitively.
+    /// For a federated user it is <c>{IdentityProvider}_{ProviderUserId}</c> (set automatically when left empty).
+    /// </summary>
     public string Username { get; set; } = "";
 
-    /// <summary>The user's email (verified).</summary>
+    /// <summary>The user's email.</summary>
     public string Email { get; set; } = "";
+
+    /// <summary><c>email_verified</c>; when not set, true for users of the pool and false for federated users (as Cognito without an attribute mapping).</summary>
+    public bool? EmailVerified { get; set; }
+
+    /// <summary>For a federated user: the provider name (one of <see cref="CognitoEmulatorOptions.IdentityProviders"/>). Such users sign in only through that provider's page, never with a password.</summary>
+    public string? IdentityProvider { get; set; }
+
+    /// <summary>For a federated user: their id at the provider (Google's numeric id, the SAML NameID).</summary>
+    public string? ProviderUserId { get; set; }
 
     /// <summary>The user's password.</summary>
     public string Password { get; set; } = "";

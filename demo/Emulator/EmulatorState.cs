@@ -187,7 +187,7 @@ public sealed class EmulatorState
 
     internal string CreateRefreshToken(string clientId, string username, string scope, DateTimeOffset authTime, string originJti)
     {
-        var token = NewOpaque(96);
+        var token = CognitoRefreshTokens.Create();
         var now = _time.GetUtcNow();
         _refreshTokens[token] = new RefreshTokenEntry(clientId, username, scope, authTime, originJti, now, now + _options.RefreshTokenLifetime);
         return token;

@@ -9,6 +9,7 @@ internal static class EmulatorUrls
     public const string RevokePath = "/oauth2/revoke";
     public const string LoginPath = "/login";
     public const string LogoutPath = "/logout";
+    public const string IdpResponsePath = "/oauth2/idpresponse";
     public const string SessionCookieName = "cognito";
 
     public static string Origin(HttpRequest request) => $"{request.Scheme}://{request.Host.ToUriComponent()}";

@@ -7,6 +7,15 @@ internal sealed record AuthorizeRequest(
     EmulatorClient Client, string RedirectUri, string Scope, string? State, string? Nonce,
     string? CodeChallenge, string? CodeChallengeMethod, string? Prompt)
 {
+    /// <summary>The provider <c>identity_provider</c>/<c>idp_identifier</c> chose; null for the pool's own sign-in form.</summary>
+    public EmulatorIdentityProvider? Provider { get; init; }
+
+    /// <summary><c>login_hint</c>: prefills the username field.</summary>
+    public string? LoginHint { get; init; }
+
+    /// <summary><c>lang</c> (managed login's page language); only the page's <c>lang</c> attribute changes here.</summary>
+    public string? Lang { get; init; }
+
     /// <summary>The fields the login form carries back to <c>POST /login</c>.</summary>
     public IEnumerable<KeyValuePair<string, string>> HiddenFields()
     {
@@ -14,7 +23,7 @@ internal sealed record AuthorizeRequest(
         yield return new("redirect_uri", RedirectUri);
         yield return new("response_type", "code");
         yield return new("scope", Scope);
-        foreach (var (name, value) in new[] { ("state", State), ("nonce", Nonce), ("code_challenge", CodeChallenge), ("code_challenge_method", CodeChallengeMethod) })
+        foreach (var (name, value) in new[] { ("state", State), ("nonce", Nonce), ("code_challenge", CodeChallenge), ("code_challenge_method", CodeChallengeMethod), ("lang", Lang) })
         {
             if (value is not null)
             {
@@ -24,7 +33,10 @@ internal sealed record AuthorizeRequest(
     }
 }
 
-/// <summary>The hosted-UI side: <c>GET /oauth2/authorize</c>, <c>POST /login</c>, <c>GET /logout</c>.</summary>
+/// <summary>
+/// The hosted-UI side: <c>GET /oauth2/authorize</c>, <c>POST /login</c>, <c>GET /logout</c>, and the fake upstream IdP's
+/// answer <c>POST /oauth2/idpresponse</c> for federated sign-ins.
+/// </summary>
 internal sealed class HostedUiEndpoints(
     CognitoEmulatorOptions options, EmulatorState state, UserDirectory users, TimeProvider time, ILogger<HostedUiEndpoints> logger)
 {
@@ -39,15 +51,58 @@ internal sealed class HostedUiEndpoints(
             return failure.ExecuteAsync(context);
         }
 
+        // prompt=login forces a fresh sign-in; a session of another provider's user does not satisfy identity_provider.
         if (!string.Equals(request.Prompt, "login", StringComparison.Ordinal)
             && state.FindSession(context.Request.Cookies[EmulatorUrls.SessionCookieName]) is { } session
-            && users.FindByUsername(session.Username) is { Enabled: true } user)
+            && users.FindByUsername(session.Username) is { Enabled: true } user
+            && (request.Provider is null || string.Equals(user.IdentityProvider, request.Provider.ProviderName, StringComparison.Ordinal)))
         {
             logger.SessionReused(users.SubjectOf(user), request.Client.ClientId);
             return RedirectWithCode(request, user, session.AuthTime).ExecuteAsync(context);
         }
 
-        return LoginPage(request, error: null, username: null, StatusCodes.Status200OK).ExecuteAsync(context);
+        if (request.Provider is { } provider)
+        {
+            return Results.Content(
+                HostedUiPages.FederatedSignIn(EmulatorUrls.IdpResponsePath, request.HiddenFields(), provider, users.UsersOf(provider), request.Lang),
+                "text/html; charset=utf-8").ExecuteAsync(context);
+        }
+
+        return LoginPage(request, error: null, username: request.LoginHint, StatusCodes.Status200OK).ExecuteAsync(context);
+    }
+
+    /// <summary>
+    /// The fake upstream IdP's answer: its page posts the chosen user of that provider here, and the sign-in completes
+    /// as with Cognito's <c>/oauth2/idpresponse</c> (hosted-UI session, then a code to the app's callback).
+    /// </summary>
+    public async Task IdpResponseAsync(HttpContext context)
+    {
+        if (!context.Request.HasFormContentType)
+        {
+            await ErrorPage("invalid_request", "The identity provider's answer was not posted.").ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
+        if (!TryValidate(key => form[key].FirstOrDefault(), out var request, out var failure))
+        {
+            await failure.ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        var provider = users.FindProvider(form["provider"].FirstOrDefault());
+        var user = provider is null
+            ? null
+            : users.UsersOf(provider).FirstOrDefault(u => string.Equals(u.Username, form["username"].FirstOrDefault(), StringComparison.Ordinal));
+        state.CountLogin(user is not null);
+        if (user is null)
+        {
+            logger.SignInFailed(request.Client.ClientId);
+            await ErrorPage("invalid_request", "Unknown identity provider or user.").ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        await CompleteSignIn(context, request, user).ConfigureAwait(false);
     }
 
     public async Task LoginAsync(HttpContext context)
@@ -75,6 +130,11 @@ internal sealed class HostedUiEndpoints(
             return;
         }
 
+        await CompleteSignIn(context, request, user).ConfigureAwait(false);
+    }
+
+    private async Task CompleteSignIn(HttpContext context, AuthorizeRequest request, EmulatorUser user)
+    {
         var authTime = time.GetUtcNow();
         var sessionId = state.CreateSession(user.Username, authTime);
         context.Response.Cookies.Append(EmulatorUrls.SessionCookieName, sessionId, new CookieOptions
@@ -92,50 +152,18 @@ internal sealed class HostedUiEndpoints(
     public Task LogoutAsync(HttpContext context)
     {
         var query = context.Request.Query;
-        var clientId = query["client_id"].FirstOrDefault();
-        var logoutUri = query["logout_uri"].FirstOrDefault();
-        var redirectUri = query["redirect_uri"].FirstOrDefault();
-        var client = FindClient(clientId);
-        if (client is null)
+        var decision = CognitoLogout.Evaluate(key => query[key].FirstOrDefault(), context.Request.QueryString.Value, EmulatorUrls.AuthorizePath, options.Clients);
+        if (decision.Error is { } error)
         {
-            logger.LogoutRejected("missing or unknown client_id");
-            return ErrorPage("invalid_request", "Required String parameter 'client_id' is not present or is not a known app client.").ExecuteAsync(context);
-        }
-
-        string target;
-        if (logoutUri is not null)
-        {
-            if (!client.SignOutUrls.Contains(logoutUri, StringComparer.Ordinal))
-            {
-                logger.LogoutRejected("logout_uri is not an allowed sign-out URL");
-                return ErrorPage("redirect_mismatch", "logout_uri does not match an allowed sign-out URL of the app client.").ExecuteAsync(context);
-            }
-
-            target = logoutUri;
-        }
-        else if (redirectUri is not null && query["response_type"].FirstOrDefault() == "code")
-        {
-            // Cognito's "log out then sign in again" form: /logout?client_id&redirect_uri&response_type=code[&scope&state...].
-            if (!client.CallbackUrls.Contains(redirectUri, StringComparer.Ordinal))
-            {
-                logger.LogoutRejected("redirect_uri is not an allowed callback URL");
-                return ErrorPage("redirect_mismatch", "redirect_uri does not match an allowed callback URL of the app client.").ExecuteAsync(context);
-            }
-
-            target = EmulatorUrls.AuthorizePath + context.Request.QueryString.Value;
-        }
-        else
-        {
-            // This includes id_token_hint/post_logout_redirect_uri: Cognito ignores them and shows an error page.
-            logger.LogoutRejected("logout_uri is missing");
-            return ErrorPage("invalid_request", "Required String parameter 'logout_uri' is not present. Cognito ignores id_token_hint and post_logout_redirect_uri.").ExecuteAsync(context);
+            logger.LogoutRejected(error.Description);
+            return ErrorPage(error.Error, error.Description).ExecuteAsync(context);
         }
 
         state.EndSession(context.Request.Cookies[EmulatorUrls.SessionCookieName]);
         context.Response.Cookies.Delete(EmulatorUrls.SessionCookieName, new CookieOptions { Path = "/", HttpOnly = true, SameSite = SameSiteMode.Lax, Secure = context.Request.IsHttps });
         state.CountLogout();
-        logger.LoggedOut(client.ClientId);
-        return Results.Redirect(target).ExecuteAsync(context);
+        logger.LoggedOut(decision.Client!.ClientId);
+        return Results.Redirect(decision.RedirectTo!).ExecuteAsync(context);
     }
 
     /// <summary>
@@ -156,7 +184,7 @@ internal sealed class HostedUiEndpoints(
         }
 
         var redirectUri = get("redirect_uri");
-        if (redirectUri is null || !client.CallbackUrls.Contains(redirectUri, StringComparer.Ordinal))
+        if (redirectUri is null || !client.CallbackUrls.Contains(redirectUri, StringComparer.Ordinal) || CognitoLimits.CheckRedirectUrl(redirectUri) is not null)
         {
             logger.AuthorizeRejected("redirect_mismatch", clientId);
             failure = ErrorPage("redirect_mismatch", "redirect_uri does not match an allowed callback URL of the app client.");
@@ -192,7 +220,38 @@ internal sealed class HostedUiEndpoints(
             return false;
         }
 
-        request = new AuthorizeRequest(client, redirectUri, string.Join(' ', scopes), state, get("nonce"), challenge, method, get("prompt"));
+        // identity_provider=COGNITO is the pool's own form; any other name must be a federated provider of the pool.
+        EmulatorIdentityProvider? provider = null;
+        var providerName = get("identity_provider");
+        var idpIdentifier = get("idp_identifier");
+        if (!string.IsNullOrEmpty(providerName) && !string.Equals(providerName, "COGNITO", StringComparison.Ordinal))
+        {
+            provider = users.FindProvider(providerName);
+            if (provider is null)
+            {
+                logger.AuthorizeRejected("unknown identity_provider", clientId);
+                failure = ErrorPage("invalid_request", "The identity_provider is not configured for this user pool.");
+                return false;
+            }
+        }
+        else if (string.IsNullOrEmpty(providerName) && !string.IsNullOrEmpty(idpIdentifier))
+        {
+            provider = users.FindProviderByIdentifier(idpIdentifier);
+            if (provider is null)
+            {
+                logger.AuthorizeRejected("unknown idp_identifier", clientId);
+                failure = ErrorPage("invalid_request", "No identity provider of this user pool has that idp_identifier.");
+                return false;
+            }
+        }
+
+        var lang = get("lang");
+        request = new AuthorizeRequest(client, redirectUri, string.Join(' ', scopes), state, get("nonce"), challenge, method, get("prompt"))
+        {
+            Provider = provider,
+            LoginHint = get("login_hint") is { Length: > 0 and <= 256 } hint ? hint : null,
+            Lang = lang is { Length: >= 2 and <= 10 } && lang.All(c => char.IsAsciiLetter(c) || c == '-') ? lang : null,
+        };
         return true;
     }
 
@@ -213,9 +272,18 @@ internal sealed class HostedUiEndpoints(
     private EmulatorClient? FindClient(string? clientId) =>
         string.IsNullOrEmpty(clientId) ? null : options.Clients.FirstOrDefault(c => string.Equals(c.ClientId, clientId, StringComparison.Ordinal));
 
-    private static IResult LoginPage(AuthorizeRequest request, string? error, string? username, int statusCode) =>
+    /// <summary>
+    /// The pool's sign-in form, with a link per federated provider as Cognito's hosted UI shows them ("Continue with
+    /// Google"): the same authorize request plus <c>identity_provider=NAME</c>.
+    /// </summary>
+    private IResult LoginPage(AuthorizeRequest request, string? error, string? username, int statusCode) =>
         Results.Content(
-            HostedUiPages.Login(EmulatorUrls.LoginPath, request.HiddenFields(), request.Client.ClientId, error, username),
+            HostedUiPages.Login(EmulatorUrls.LoginPath, request.HiddenFields(), request.Client.ClientId, error, username, request.Lang,
+                options.IdentityProviders.Select(p => new KeyValuePair<string, string>(
+                    p.ProviderName,
+                    QueryHelpers.AddQueryString(EmulatorUrls.AuthorizePath,
+                        request.HiddenFields().Append(new("identity_provider", p.ProviderName)).Select(f => new KeyValuePair<string, string?>(f.Key, f.Value)))))
+                .ToList()),
             "text/html; charset=utf-8", statusCode: statusCode);
 
     private static IResult ErrorPage(string code, string description) =>

@@ -21,7 +21,9 @@ internal static class HostedUiPages
         code { background: #f2f3f3; padding: 1px 4px; }
         """;
 
-    public static string Login(string action, IEnumerable<KeyValuePair<string, string>> hiddenFields, string? clientId, string? error, string? username)
+    public static string Login(
+        string action, IEnumerable<KeyValuePair<string, string>> hiddenFields, string? clientId, string? error, string? username, string? lang = null,
+        IReadOnlyList<KeyValuePair<string, string>>? providers = null)
     {
         var body = new StringBuilder();
         body.Append("<h1>Sign in</h1>");
@@ -43,12 +45,54 @@ internal static class HostedUiPages
             .Append("<input type=\"password\" id=\"signInFormPassword\" name=\"password\" autocomplete=\"current-password\" required>")
             .Append("<button type=\"submit\" id=\"signin\" name=\"signInSubmitButton\">Sign in</button>")
             .Append("</form>");
+        foreach (var (name, href) in providers ?? [])
+        {
+            // Links, not buttons: the only button on this page is the pool's own "Sign in".
+            body.Append("<p><a class=\"federatedProvider\" href=\"").Append(Encode(href)).Append("\">Continue with ")
+                .Append(Encode(name)).Append("</a></p>");
+        }
+
         if (clientId is not null)
         {
             body.Append("<p class=\"muted\">App client <code>").Append(Encode(clientId)).Append("</code></p>");
         }
 
-        return Page("Signin", body.ToString());
+        return Page("Signin", body.ToString(), lang);
+    }
+
+    /// <summary>
+    /// The fake upstream IdP (what Google's or the company's SAML sign-in page would be): one button per user of that
+    /// provider, each completing the sign-in as that user.
+    /// </summary>
+    public static string FederatedSignIn(
+        string action, IEnumerable<KeyValuePair<string, string>> hiddenFields, EmulatorIdentityProvider provider,
+        IReadOnlyList<EmulatorUser> users, string? lang)
+    {
+        var fields = hiddenFields.ToList();
+        var body = new StringBuilder();
+        body.Append("<h1 id=\"idpTitle\">Sign in with ").Append(Encode(provider.ProviderName)).Append(" (demo)</h1>")
+            .Append("<p class=\"muted\">A stand-in for the ").Append(Encode(provider.ProviderType))
+            .Append(" identity provider: no password, pick the account to continue as.</p>");
+        if (users.Count == 0)
+        {
+            body.Append("<p class=\"error\">No user of this identity provider is configured.</p>");
+        }
+
+        foreach (var user in users)
+        {
+            body.Append("<form method=\"post\" action=\"").Append(Encode(action)).Append("\">");
+            foreach (var (name, value) in fields)
+            {
+                body.Append("<input type=\"hidden\" name=\"").Append(Encode(name)).Append("\" value=\"").Append(Encode(value)).Append("\">");
+            }
+
+            body.Append("<input type=\"hidden\" name=\"provider\" value=\"").Append(Encode(provider.ProviderName)).Append("\">")
+                .Append("<input type=\"hidden\" name=\"username\" value=\"").Append(Encode(user.Username)).Append("\">")
+                .Append("<button type=\"submit\" class=\"federatedSignIn\">Continue as ")
+                .Append(Encode(string.IsNullOrEmpty(user.Email) ? user.Username : user.Email)).Append("</button></form>");
+        }
+
+        return Page("Sign in with " + provider.ProviderName, body.ToString(), lang);
     }
 
     public static string Error(string code, string description)
@@ -60,10 +104,10 @@ internal static class HostedUiPages
         return Page("Error", body.ToString());
     }
 
-    private static string Page(string title, string body) =>
+    private static string Page(string title, string body, string? lang = null) =>
         $"""
         <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <html lang="{Encode(lang ?? "en")}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
         <title>{Encode(title)}</title><style>{Style}</style></head>
         <body><div class="banner" id="emulatorBanner">{Encode(Banner)}</div><div class="card">{body}</div></body></html>
         """;

@@ -20,10 +20,11 @@ internal sealed class OAuthEndpoints(
 
         var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
         var grantType = form["grant_type"].FirstOrDefault();
-        var client = AuthenticateClient(context.Request, form, out var clientError);
-        if (client is null)
+        var authentication = Authenticate(context.Request, form);
+        if (authentication.Client is not { } client)
         {
-            await Fail(context, grantType, "invalid_client", clientError).ConfigureAwait(false);
+            var error = CognitoClientAuthentication.Error(authentication, revoke: false);
+            await Fail(context, grantType, error.Error, error.Description, error.Status).ConfigureAwait(false);
             return;
         }
 
@@ -55,22 +56,22 @@ internal sealed class OAuthEndpoints(
         }
 
         var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
-        var client = AuthenticateClient(context.Request, form, out var clientError);
-        if (client is null)
-        {
-            logger.TokenRequestRejected("revoke", "invalid_client", clientError);
-            await Json(context, StatusCodes.Status400BadRequest, Error("invalid_client")).ConfigureAwait(false);
-            return;
-        }
-
+        var authentication = Authenticate(context.Request, form);
         var token = form["token"].FirstOrDefault();
-        if (string.IsNullOrEmpty(token))
+        if (CognitoRevocation.Check(authentication, token) is { } error)
         {
-            await Json(context, StatusCodes.Status400BadRequest, Error("invalid_request")).ConfigureAwait(false);
+            logger.TokenRequestRejected("revoke", error.Error, error.Description);
+            if (error.Status == StatusCodes.Status401Unauthorized)
+            {
+                context.Response.Headers.WWWAuthenticate = "Basic";
+            }
+
+            await Json(context, error.Status, Error(error.Error)).ConfigureAwait(false);
             return;
         }
 
-        var entry = state.Revoke(token, client.ClientId);
+        var client = authentication.Client!;
+        var entry = state.Revoke(token!, client.ClientId);
         if (entry is not null && !string.Equals(entry.ClientId, client.ClientId, StringComparison.Ordinal))
         {
             logger.RefreshTokenRevoked(client.ClientId, "refused, the token belongs to another client");
@@ -78,7 +79,7 @@ internal sealed class OAuthEndpoints(
             return;
         }
 
-        logger.RefreshTokenRevoked(client.ClientId, entry is null ? "unknown token, nothing to do" : "revoked");
+        logger.RefreshTokenRevoked(client.ClientId, entry is null ? "unknown or already revoked token, nothing to do" : "revoked");
         context.Response.StatusCode = StatusCodes.Status200OK;
     }
 
@@ -131,11 +132,11 @@ internal sealed class OAuthEndpoints(
             return;
         }
 
-        // As Cognito: email_verified is the STRING "true", and there are no groups.
+        // As Cognito: email_verified is a STRING ("true"/"false"), and there are no groups.
         var body = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
             ["sub"] = users.SubjectOf(user),
-            ["email_verified"] = "true",
+            ["email_verified"] = users.PrincipalOf(user).EmailVerified ? "true" : "false",
         };
         foreach (var (name, value) in TokenFactory.CustomAttributes(user))
         {
@@ -225,70 +226,8 @@ internal sealed class OAuthEndpoints(
         await Json(context, StatusCodes.Status200OK, TokenResponse(issued, newRefreshToken)).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// client_secret_basic (<c>Basic base64(urlencode(id):urlencode(secret))</c>) or client_secret_post, or a bare
-    /// <c>client_id</c> for a client without a secret. Returns null with a reason (for the log) when it fails.
-    /// </summary>
-    private EmulatorClient? AuthenticateClient(HttpRequest request, IFormCollection form, out string reason)
-    {
-        string? clientId;
-        string? secret;
-        var header = request.Headers.Authorization.ToString();
-        if (header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
-        {
-            string decoded;
-            try
-            {
-                decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header["Basic ".Length..].Trim()));
-            }
-            catch (FormatException)
-            {
-                reason = "malformed Basic credentials";
-                return null;
-            }
-
-            var colon = decoded.IndexOf(':', StringComparison.Ordinal);
-            if (colon < 0)
-            {
-                reason = "malformed Basic credentials";
-                return null;
-            }
-
-            clientId = Uri.UnescapeDataString(decoded[..colon].Replace('+', ' '));
-            secret = Uri.UnescapeDataString(decoded[(colon + 1)..].Replace('+', ' '));
-            var bodyClientId = form["client_id"].FirstOrDefault();
-            if (bodyClientId is not null && !string.Equals(bodyClientId, clientId, StringComparison.Ordinal))
-            {
-                reason = "client_id in the body differs from the Basic credentials";
-                return null;
-            }
-        }
-        else
-        {
-            clientId = form["client_id"].FirstOrDefault();
-            secret = form["client_secret"].FirstOrDefault();
-        }
-
-        var client = string.IsNullOrEmpty(clientId)
-            ? null
-            : options.Clients.FirstOrDefault(c => string.Equals(c.ClientId, clientId, StringComparison.Ordinal));
-        if (client is null)
-        {
-            reason = "client unknown or missing";
-            return null;
-        }
-
-        if (client.ClientSecret is not null
-            && (string.IsNullOrEmpty(secret)
-                || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(client.ClientSecret), Encoding.UTF8.GetBytes(secret))))
-        {
-            reason = "client secret missing or wrong";
-            return null;
-        }
-
-        reason = "";
-        return client;
-    }
+    private ClientAuthenticationResult Authenticate(HttpRequest request, IFormCollection form) =>
+        CognitoClientAuthentication.Authenticate(request.Headers.Authorization.FirstOrDefault(), key => form[key].FirstOrDefault(), options.Clients);
 
     private static bool PkceMatches(string challenge, string? verifier)
     {
@@ -320,11 +259,11 @@ internal sealed class OAuthEndpoints(
         return body;
     }
 
-    private Task Fail(HttpContext context, string? grantType, string error, string reason)
+    private Task Fail(HttpContext context, string? grantType, string error, string reason, int status = StatusCodes.Status400BadRequest)
     {
         state.CountFailedTokenRequest();
         logger.TokenRequestRejected(grantType, error, reason);
-        return Json(context, StatusCodes.Status400BadRequest, Error(error));
+        return Json(context, status, Error(error));
     }
 
     private Task Unauthorized(HttpContext context, string reason)

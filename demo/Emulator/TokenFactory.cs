@@ -21,72 +21,16 @@ internal sealed class TokenFactory(CognitoEmulatorOptions options, EmulatorKeys 
         string issuer, EmulatorClient client, EmulatorUser user, string scope, DateTimeOffset authTime, string originJti, string? nonce)
     {
         var now = time.GetUtcNow();
-        var sub = users.SubjectOf(user);
-        var eventId = Guid.NewGuid().ToString();
-        var groups = user.Groups.Where(g => !string.IsNullOrEmpty(g)).ToList();
-
+        var principal = users.PrincipalOf(user);
+        var context = new CognitoTokenContext(issuer, options.UserPoolId, client.ClientId, now, authTime, originJti);
+        var accessToken = Sign(CognitoClaims.AccessToken(context, principal, options.AccessTokenLifetime, scope), keys.AccessTokenSigningCredentials);
         var accessExpires = now + options.AccessTokenLifetime;
-        var access = new Dictionary<string, object>(StringComparer.Ordinal) { ["sub"] = sub };
-        if (groups.Count > 0)
-        {
-            access["cognito:groups"] = groups;
-        }
-
-        access["iss"] = issuer;
-        access["version"] = 2;
-        access["client_id"] = client.ClientId;
-        access["origin_jti"] = originJti;
-        access["event_id"] = eventId;
-        access["token_use"] = "access";
-        access["scope"] = scope;
-        access["auth_time"] = authTime.ToUnixTimeSeconds();
-        access["exp"] = accessExpires.ToUnixTimeSeconds();
-        access["iat"] = now.ToUnixTimeSeconds();
-        access["jti"] = Guid.NewGuid().ToString();
-        access["username"] = user.Username;
-        var accessToken = Sign(access, keys.AccessTokenSigningCredentials);
-
         if (!ScopeContains(scope, "openid"))
         {
             return new IssuedTokens(null, accessToken, accessExpires);
         }
 
-        var id = new Dictionary<string, object>(StringComparer.Ordinal)
-        {
-            ["at_hash"] = AtHash(accessToken),
-            ["sub"] = sub,
-        };
-        if (groups.Count > 0)
-        {
-            id["cognito:groups"] = groups;
-        }
-
-        id["email_verified"] = true;
-        id["iss"] = issuer;
-        id["cognito:username"] = user.Username;
-        if (nonce is not null)
-        {
-            id["nonce"] = nonce;
-        }
-
-        id["origin_jti"] = originJti;
-        id["aud"] = client.ClientId;
-        id["event_id"] = eventId;
-        id["token_use"] = "id";
-        id["auth_time"] = authTime.ToUnixTimeSeconds();
-        id["exp"] = (now + options.IdTokenLifetime).ToUnixTimeSeconds();
-        id["iat"] = now.ToUnixTimeSeconds();
-        id["jti"] = Guid.NewGuid().ToString();
-        if (!string.IsNullOrEmpty(user.Email))
-        {
-            id["email"] = user.Email;
-        }
-
-        foreach (var (name, value) in CustomAttributes(user))
-        {
-            id[name] = value;
-        }
-
+        var id = CognitoClaims.IdToken(context, principal, options.IdTokenLifetime, nonce, AtHash(accessToken));
         return new IssuedTokens(Sign(id, keys.IdTokenSigningCredentials), accessToken, accessExpires);
     }
 

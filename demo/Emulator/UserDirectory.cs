@@ -28,7 +28,7 @@ internal sealed class UserDirectory(CognitoEmulatorOptions options)
     public EmulatorUser? Authenticate(string? signInName, string? password)
     {
         var user = FindBySignInName(signInName);
-        if (user is null || !user.Enabled || password is null)
+        if (user is null || !user.Enabled || password is null || user.IdentityProvider is not null)
         {
             return null;
         }
@@ -37,6 +37,38 @@ internal sealed class UserDirectory(CognitoEmulatorOptions options)
         var given = Encoding.UTF8.GetBytes(password);
         return CryptographicOperations.FixedTimeEquals(expected, given) ? user : null;
     }
+
+    /// <summary>The enabled users who sign in through <paramref name="provider"/>.</summary>
+    public IReadOnlyList<EmulatorUser> UsersOf(EmulatorIdentityProvider provider) =>
+        options.Users.Where(u => u.Enabled && string.Equals(u.IdentityProvider, provider.ProviderName, StringComparison.Ordinal)).ToList();
+
+    /// <summary>The identity provider <c>identity_provider=NAME</c> names (exact match, as Cognito), or null.</summary>
+    public EmulatorIdentityProvider? FindProvider(string? name) =>
+        string.IsNullOrEmpty(name)
+            ? null
+            : options.IdentityProviders.FirstOrDefault(p => string.Equals(p.ProviderName, name, StringComparison.Ordinal));
+
+    /// <summary>The identity provider whose identifiers contain <c>idp_identifier=ID</c> (case-insensitive), or null.</summary>
+    public EmulatorIdentityProvider? FindProviderByIdentifier(string? identifier) =>
+        string.IsNullOrEmpty(identifier)
+            ? null
+            : options.IdentityProviders.FirstOrDefault(p => p.IdpIdentifiers.Contains(identifier, StringComparer.OrdinalIgnoreCase));
+
+    /// <summary>What the tokens say about <paramref name="user"/> (federated users with their upstream identity).</summary>
+    public CognitoPrincipal PrincipalOf(EmulatorUser user)
+    {
+        var provider = FindProvider(user.IdentityProvider);
+        var identity = provider is null
+            ? null
+            : new FederatedIdentity(provider.ProviderName, provider.ProviderType, user.ProviderUserId ?? "", provider.Issuer, LinkedAt);
+        return new CognitoPrincipal(SubjectOf(user), user.Username, user.Email, user.EmailVerified ?? identity is null, user.Groups, identity)
+        {
+            CustomAttributes = TokenFactory.CustomAttributes(user).ToList(),
+        };
+    }
+
+    // When the stand-in "first linked" every federated identity (dateCreated in the identities claim): fixed, so tokens are stable.
+    private static readonly DateTimeOffset LinkedAt = new(2024, 1, 15, 9, 30, 0, TimeSpan.Zero);
 
     /// <summary>The user's <c>sub</c>: a GUID derived from the pool id and the username, stable across restarts.</summary>
     public string SubjectOf(EmulatorUser user)

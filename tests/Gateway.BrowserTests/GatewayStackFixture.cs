@@ -31,6 +31,10 @@ public sealed class GatewayStackFixture : IAsyncLifetime
     public const string Password = "Passw0rd!";
     public const string Alice = "alice@example.com";
     public const string Bob = "bob@example.com";
+
+    /// <summary>A user who signs in with Google through the pool (no password): <c>cognito:username</c> <c>Google_{GoogleUserId}</c>.</summary>
+    public const string Carol = "carol@gmail.example";
+    public const string GoogleUserId = "104892735619238476512";
     public const string SessionCookieName = "_gateway";
 
     // The hosted UI lives on its own host, as Cognito's does (*.amazoncognito.com), so its session cookie and the
@@ -44,7 +48,7 @@ public sealed class GatewayStackFixture : IAsyncLifetime
     private IPlaywright? _playwright;
     private IBrowser? _browser;
 
-    /// <summary>e.g. http://127.0.0.1:41234 (no trailing slash).</summary>
+    /// <summary>e.g. http://localhost:41234 (no trailing slash): Cognito allows plain-http callback URLs only for localhost.</summary>
     public string GatewayUrl { get; private set; } = "";
 
     /// <summary>e.g. http://127.0.0.2:40111 (no trailing slash).</summary>
@@ -67,12 +71,14 @@ public sealed class GatewayStackFixture : IAsyncLifetime
             [
                 new EmulatorUser { Username = "alice", Email = Alice, Password = Password, Groups = ["admins", "staff"] },
                 new EmulatorUser { Username = "bob", Email = Bob, Password = Password, Groups = ["staff"] },
+                new EmulatorUser { IdentityProvider = "Google", ProviderUserId = GoogleUserId, Email = Carol, Groups = ["staff"] },
             ],
+            IdentityProviders = [new EmulatorIdentityProvider { ProviderName = "Google", ProviderType = "Google" }],
         };
 
         // The app client must list the gateway's exact callback and sign-out URLs, so the gateway's port is chosen first.
         var gatewayPort = Gateway.Demo.Hosting.LoopbackPorts.Reserve();
-        GatewayUrl = $"http://127.0.0.1:{gatewayPort}";
+        GatewayUrl = $"http://localhost:{gatewayPort}";
         emulatorOptions.Clients.Add(new EmulatorClient
         {
             ClientId = ClientId,

@@ -21,7 +21,7 @@ public sealed class SessionCookieTests(GatewayStackFixture stack, ITestOutputHel
         {
             Assert.True(cookie.HttpOnly, $"{cookie.Name} is not HttpOnly");
             Assert.Equal(SameSiteAttribute.Lax, cookie.SameSite);
-            Assert.Equal("127.0.0.1", cookie.Domain);
+            Assert.Equal("localhost", cookie.Domain); // a host-only cookie of the gateway's origin
             Assert.True(cookie.Expires < 0, $"{cookie.Name} should be a browser-session cookie (README: Gateway:Session:Lifetime), but expires at {cookie.Expires}");
         });
 

@@ -22,6 +22,23 @@ public sealed class SignInTests(GatewayStackFixture stack, ITestOutputHelper out
     }
 
     [SkippableFact]
+    public async Task Carol_signs_in_with_Google_through_the_hosted_ui_and_the_app_receives_her_federated_identity()
+    {
+        var page = await NewPageAsync();
+
+        await page.GotoAsync("/");
+        await ExpectLoginFormAsync(page);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Continue with Google" }).ClickAsync();
+        await Expect(page.Locator("h1")).ToHaveTextAsync("Sign in with Google (demo)");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue as " + GatewayStackFixture.Carol }).ClickAsync();
+
+        await Expect(page).ToHaveURLAsync(Gateway + "/");
+        await Expect(page.Locator("h1")).ToHaveTextAsync("Sample legacy app");
+        await Expect(page.Locator("#headers tr", new() { HasText = "X-Forwarded-Preferred-Username" }).Locator("td").Nth(1))
+            .ToHaveTextAsync("Google_" + GatewayStackFixture.GoogleUserId);
+    }
+
+    [SkippableFact]
     public async Task A_deep_link_with_a_query_string_survives_the_login()
     {
         var page = await NewPageAsync();

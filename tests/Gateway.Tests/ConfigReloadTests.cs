@@ -36,6 +36,7 @@ public sealed class ConfigReloadTests : IAsyncLifetime
             ["Gateway:Cognito:ClientId"] = FakeCognito.ClientId,
             ["ReverseProxy:Clusters:backend:Destinations:d1:Address"] = _backend.Url,
         });
+        _cognito.RegisterApp(_gateway.Url);
     }
 
     public async Task DisposeAsync()

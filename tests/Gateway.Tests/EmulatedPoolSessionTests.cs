@@ -47,7 +47,9 @@ public sealed partial class EmulatedPoolSessionTests : IAsyncLifetime
     /// <summary>Starts the pool and <paramref name="instances"/> gateways (cookie store, shared Data Protection keys, no Redis).</summary>
     private async Task<GatewayHost[]> StartAsync(TimeSpan tokenLifetime, bool rotation, TimeSpan grace, int instances = 1)
     {
-        var urls = Enumerable.Range(0, instances).Select(_ => $"http://127.0.0.1:{LoopbackPorts.Reserve()}").ToList();
+        // Registered as http://localhost (Cognito allows plain-http callback URLs only there); Kestrel listens on 127.0.0.1.
+        var ports = Enumerable.Range(0, instances).Select(_ => LoopbackPorts.Reserve()).ToList();
+        var urls = ports.Select(p => $"http://localhost:{p}").ToList();
         var options = new CognitoEmulatorOptions
         {
             AccessTokenLifetime = tokenLifetime,
@@ -87,7 +89,7 @@ public sealed partial class EmulatedPoolSessionTests : IAsyncLifetime
                 ["ReverseProxy:Clusters:backend:Destinations:d1:Address"] = _backend.Url,
             }, b =>
             {
-                b.WebHost.UseUrls(url);
+                b.WebHost.UseUrls($"http://127.0.0.1:{ports[i]}");
                 b.Services.AddSingleton<TimeProvider>(_clock);
             });
             _started.Add(hosts[i]);

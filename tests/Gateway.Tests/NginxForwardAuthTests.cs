@@ -22,6 +22,7 @@ public sealed class NginxFixture : IAsyncLifetime
         if (!NginxProcess.MissingAndSkippable)
         {
             Nginx = await NginxProcess.StartExampleAsync(Gateway.Url, Backend.Url);
+            Cognito.RegisterApp(Nginx.Url); // nginx is the origin browsers see: its callback is the registered one
         }
     }
 

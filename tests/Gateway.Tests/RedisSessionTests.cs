@@ -299,7 +299,7 @@ public sealed class RedisSessionTests : IClassFixture<RedisFixture>
     [SkippableFact]
     public async Task FiveMinuteTokens_TwoInstances_NoRefreshOrNewCookieWhileFresh_ThenOneRefresh()
     {
-        _fx.Cognito.TokenLifetime = TimeSpan.FromMinutes(5);
+        _fx.Cognito.AccessTokenLifetime = TimeSpan.FromMinutes(5);
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var a = await StartAsync(clock: clock);
         await using var b = await StartAsync(clock: clock);

@@ -19,7 +19,7 @@ public sealed class RotationRaceTests : IClassFixture<GatewayFixture>, IDisposab
         _fx = fx;
         _fx.ResetStubs();
         _fx.Cognito.RotateRefreshTokens = true;
-        _fx.Cognito.RefuseRotatedRefreshTokens = true;
+        _fx.Cognito.RefreshTokenRotationGracePeriod = TimeSpan.Zero;
     }
 
     public void Dispose() => _keys.Delete(recursive: true);

@@ -22,7 +22,7 @@ public sealed class TokenLifetimeTests : IClassFixture<GatewayFixture>
 
     private async Task<(GatewayHost Host, FakeTimeProvider Clock, TestBrowser Browser, Navigation SignIn)> SignedInAsync(TimeSpan tokenLifetime)
     {
-        _fx.Cognito.TokenLifetime = tokenLifetime;
+        _fx.Cognito.AccessTokenLifetime = tokenLifetime;
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var host = await GatewayHost.StartAsync(_fx.Cognito, _fx.Backend, new Dictionary<string, string?>
         {
@@ -144,7 +144,8 @@ public sealed class TokenLifetimeTests : IClassFixture<GatewayFixture>
     {
         // A provider announcing an absurd 2-second lifetime: the refreshed tokens are due again a second later, when the
         // token refresher still remembers its result (a minute). Applying those same tokens again must not mint a new cookie per request.
-        var (host, clock, browser, _) = await SignedInAsync(TimeSpan.FromSeconds(2));
+        _fx.Cognito.AnnouncedExpiresIn = TimeSpan.FromSeconds(2);
+        var (host, clock, browser, _) = await SignedInAsync(TimeSpan.FromMinutes(5));
         await using var _h = host;
         using var _b = browser;
 

@@ -18,8 +18,14 @@ public class GatewayFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Cognito = new FakeCognito();
+        ConfigureCognito(Cognito);
         Backend = BackendStub.Start();
         Gateway = await GatewayHost.StartAsync(Cognito, Backend, Overrides);
+    }
+
+    /// <summary>App-client settings of the fake pool that must match this fixture's gateway (e.g. the client secret).</summary>
+    protected virtual void ConfigureCognito(FakeCognito cognito)
+    {
     }
 
     /// <summary>Fresh WireMock mappings, logs and default user; call from each test class constructor.</summary>
@@ -53,4 +59,6 @@ public sealed class ConfidentialClientGatewayFixture : GatewayFixture
     {
         ["Gateway:Cognito:ClientSecret"] = ClientSecret,
     };
+
+    protected override void ConfigureCognito(FakeCognito cognito) => cognito.ClientSecret = ClientSecret;
 }

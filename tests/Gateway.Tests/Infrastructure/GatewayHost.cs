@@ -7,7 +7,11 @@ using Microsoft.Extensions.Logging;
 
 namespace Gateway.Tests.Infrastructure;
 
-/// <summary>The real gateway (GatewayApp.Build) on Kestrel at http://127.0.0.1:0 with in-memory configuration.</summary>
+/// <summary>
+/// The real gateway (GatewayApp.Build) on Kestrel at http://127.0.0.1:0 with in-memory configuration, addressed as
+/// <c>http://localhost:PORT</c>: Cognito allows plain-http callback URLs only for localhost, so that is the origin a
+/// browser uses and the fake pool registers.
+/// </summary>
 public sealed class GatewayHost : IAsyncDisposable
 {
     private GatewayHost(WebApplication app, string url, InMemoryLogSink logs)
@@ -19,7 +23,7 @@ public sealed class GatewayHost : IAsyncDisposable
 
     public WebApplication App { get; }
 
-    /// <summary>e.g. http://127.0.0.1:54321 (no trailing slash).</summary>
+    /// <summary>e.g. http://localhost:54321 (no trailing slash; Kestrel listens on 127.0.0.1, which localhost resolves to).</summary>
     public string Url { get; }
 
     public Uri BaseUri => new(Url);
@@ -77,7 +81,9 @@ public sealed class GatewayHost : IAsyncDisposable
             }
         }
 
-        return await StartAsync([], config, customize);
+        var host = await StartAsync([], config, customize);
+        cognito.RegisterApp(host.Url);
+        return host;
     }
 
     public static async Task<GatewayHost> StartAsync(string[] args, IReadOnlyDictionary<string, string?> config,
@@ -90,8 +96,8 @@ public sealed class GatewayHost : IAsyncDisposable
             customize?.Invoke(b);
         });
         await app.StartAsync();
-        var url = app.Urls.Single(u => u.StartsWith("http://127.0.0.1:", StringComparison.Ordinal)).TrimEnd('/');
-        return new GatewayHost(app, url, logs);
+        var bound = new Uri(app.Urls.Single(u => u.StartsWith("http://127.0.0.1:", StringComparison.Ordinal)));
+        return new GatewayHost(app, $"http://localhost:{bound.Port}", logs);
     }
 
     /// <summary>The builder customisation every test uses: loopback port 0, in-memory config, captured logs.</summary>

@@ -19,7 +19,8 @@ public sealed class NginxProcess : IDisposable
     {
         _process = process;
         _prefix = prefix;
-        Url = $"http://127.0.0.1:{port}";
+        // Browsers address it as localhost: Cognito allows plain-http callback URLs only there (it listens on 127.0.0.1).
+        Url = $"http://localhost:{port}";
     }
 
     public string Url { get; }
@@ -36,8 +37,8 @@ public sealed class NginxProcess : IDisposable
     {
         var port = BackendStub.GetClosedPort();
         var config = await File.ReadAllTextAsync(ExampleConfigPath());
-        config = Replace(config, "server gateway:8080;", $"server {new Uri(gatewayUrl).Authority};");
-        config = Replace(config, "server app:8080;", $"server {new Uri(appUrl).Authority};");
+        config = Replace(config, "server gateway:8080;", $"server 127.0.0.1:{new Uri(gatewayUrl).Port};");
+        config = Replace(config, "server app:8080;", $"server 127.0.0.1:{new Uri(appUrl).Port};");
         config = Replace(config, "listen 80;", $"listen 127.0.0.1:{port};");
         return await StartAsync(config, port);
     }
