@@ -35,6 +35,9 @@ public sealed class GatewayStackFixture : IAsyncLifetime
     /// <summary>A user who signs in with Google through the pool (no password): <c>cognito:username</c> <c>Google_{GoogleUserId}</c>.</summary>
     public const string Carol = "carol@gmail.example";
     public const string GoogleUserId = "104892735619238476512";
+
+    /// <summary>A user of the corporate SAML provider (federated through the pool): <c>cognito:username</c> <c>CorpSAML_jdoe</c>.</summary>
+    public const string Jdoe = "jdoe@corp.example";
     public const string SessionCookieName = "_gateway";
 
     // The hosted UI lives on its own host, as Cognito's does (*.amazoncognito.com), so its session cookie and the
@@ -72,8 +75,13 @@ public sealed class GatewayStackFixture : IAsyncLifetime
                 new EmulatorUser { Username = "alice", Email = Alice, Password = Password, Groups = ["admins", "staff"] },
                 new EmulatorUser { Username = "bob", Email = Bob, Password = Password, Groups = ["staff"] },
                 new EmulatorUser { IdentityProvider = "Google", ProviderUserId = GoogleUserId, Email = Carol, Groups = ["staff"] },
+                new EmulatorUser { IdentityProvider = "CorpSAML", ProviderUserId = "jdoe", Email = Jdoe, Groups = ["admins"] },
             ],
-            IdentityProviders = [new EmulatorIdentityProvider { ProviderName = "Google", ProviderType = "Google" }],
+            IdentityProviders =
+            [
+                new EmulatorIdentityProvider { ProviderName = "Google", ProviderType = "Google" },
+                new EmulatorIdentityProvider { ProviderName = "CorpSAML", ProviderType = "SAML", Issuer = "https://idp.corp.example/saml/metadata", IdpIdentifiers = ["corp.example"] },
+            ],
         };
 
         // The app client must list the gateway's exact callback and sign-out URLs, so the gateway's port is chosen first.
@@ -105,6 +113,10 @@ public sealed class GatewayStackFixture : IAsyncLifetime
             ["Gateway:Cognito:ClientSecret"] = ClientSecret,
             ["Gateway:Cognito:SignOutUri"] = SignOutUrl,
             ["Gateway:Policies:admins:Groups:0"] = "admins",
+            ["Gateway:Cognito:TrustedEmailProviders:0"] = "Google",
+            ["Gateway:Cognito:TrustedEmailProviders:1"] = "CorpSAML",
+            ["Gateway:Cognito:AllowedIdentityProviders:0"] = "Google",
+            ["Gateway:Cognito:AllowedIdentityProviders:1"] = "CorpSAML",
 
             ["ReverseProxy:Routes:public:ClusterId"] = "sample",
             ["ReverseProxy:Routes:public:AuthorizationPolicy"] = "anonymous",
@@ -115,6 +127,9 @@ public sealed class GatewayStackFixture : IAsyncLifetime
             ["ReverseProxy:Routes:admin:ClusterId"] = "sample",
             ["ReverseProxy:Routes:admin:AuthorizationPolicy"] = "admins",
             ["ReverseProxy:Routes:admin:Match:Path"] = "/admin/{**rest}",
+            ["ReverseProxy:Routes:corp:ClusterId"] = "sample",
+            ["ReverseProxy:Routes:corp:Match:Path"] = "/corp/{**rest}",
+            ["ReverseProxy:Routes:corp:Metadata:Gateway.IdentityProvider"] = "CorpSAML",
             ["ReverseProxy:Routes:app:ClusterId"] = "sample",
             ["ReverseProxy:Routes:app:Match:Path"] = "{**catch-all}",
             ["ReverseProxy:Clusters:sample:Destinations:app:Address"] = sampleAppUrl + "/",

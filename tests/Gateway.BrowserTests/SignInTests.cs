@@ -39,6 +39,28 @@ public sealed class SignInTests(GatewayStackFixture stack, ITestOutputHelper out
     }
 
     [SkippableFact]
+    public async Task A_route_bound_to_the_corporate_idp_skips_the_cognito_page_and_the_app_sees_the_provider()
+    {
+        var page = await NewPageAsync();
+
+        // Gateway.IdentityProvider: CorpSAML on /corp sends identity_provider=CorpSAML: the upstream IdP's page, not Cognito's form.
+        await page.GotoAsync("/corp/reports");
+        await Expect(page.Locator("h1")).ToHaveTextAsync("Sign in with CorpSAML (demo)");
+        Assert.Equal(0, await page.Locator("input[name=password]").CountAsync());
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue as " + GatewayStackFixture.Jdoe }).ClickAsync();
+
+        await Expect(page).ToHaveURLAsync(Gateway + "/corp/reports");
+        await Expect(HeaderCell(page, "X-Forwarded-Identity-Provider")).ToHaveTextAsync("CorpSAML");
+        await Expect(HeaderCell(page, "X-Forwarded-Preferred-Username")).ToHaveTextAsync("CorpSAML_jdoe");
+        // The automatic {pool}_CorpSAML group is left out; the email is forwarded because CorpSAML is a trusted email provider.
+        await Expect(HeaderCell(page, "X-Forwarded-Groups")).ToHaveTextAsync("admins");
+        await Expect(HeaderCell(page, "X-Forwarded-Email")).ToHaveTextAsync(GatewayStackFixture.Jdoe);
+    }
+
+    private static ILocator HeaderCell(IPage page, string header) =>
+        page.Locator("#headers tr", new() { HasText = header }).Locator("td").Nth(1);
+
+    [SkippableFact]
     public async Task A_deep_link_with_a_query_string_survives_the_login()
     {
         var page = await NewPageAsync();
