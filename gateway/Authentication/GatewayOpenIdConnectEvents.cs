@@ -120,6 +120,13 @@ internal sealed class GatewayOpenIdConnectEvents(
             !string.Equals(context.Principal?.FindFirst("token_use")?.Value, "id", StringComparison.Ordinal))
         {
             context.Fail(new SecurityTokenValidationException("The token is not a Cognito ID token (token_use must be 'id')."));
+            return Task.CompletedTask;
+        }
+
+        // The handler's protocol validator (sub, iat) is skipped as well when we redeem the code.
+        if (IdTokenClaimRules.Problem(context.Principal?.Identity as System.Security.Claims.ClaimsIdentity, time.GetUtcNow()) is { } problem)
+        {
+            context.Fail(new SecurityTokenValidationException(problem));
         }
 
         return Task.CompletedTask;
