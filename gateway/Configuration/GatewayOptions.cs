@@ -33,6 +33,12 @@ public sealed class GatewayOptions
 
     public DataProtectionOptions DataProtection { get; set; } = new();
 
+    /// <summary>
+    /// Extra inbound headers removed from every proxied request, on top of the built-in list (see IdentityHeaderMap):
+    /// exact names, or prefixes ending in <c>*</c> (<c>X-Corp-*</c>). Compared case-insensitively, '_' equal to '-'.
+    /// </summary>
+    public List<string> StripHeaders { get; set; } = [];
+
     /// <summary>Header name → claim type. An empty claim removes a default header.</summary>
     public Dictionary<string, string> IdentityHeaders { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
