@@ -6,8 +6,9 @@ namespace Gateway.Observability;
 /// <summary>
 /// Makes a value that came from a request (a query parameter, a path, a header name, a token's kid) safe to write
 /// into a log line: control characters (CR, LF, NUL, ...), Unicode line separators and invisible format characters
-/// (bidi overrides) are escaped as <c>\r</c>, <c>\n</c>, <c>\u2028</c>, a backslash doubled so an escape cannot be
-/// forged, and the result is cut to a bounded length. Nobody can start a fake log line or flood the log through it.
+/// (bidi overrides) are escaped as <c>\r</c>, <c>\n</c>, <c>\u2028</c>, and the result is cut to a bounded length.
+/// Nobody can start a fake log line, hide text or flood the log through it. Sanitizing twice changes nothing more
+/// (backslashes are left alone), so layers may each apply it.
 /// </summary>
 internal static class LogValue
 {
@@ -73,12 +74,11 @@ internal static class LogValue
     }
 
     private static bool NeedsEscape(char c) =>
-        c == '\\' || char.IsControl(c) || CharUnicodeInfo.GetUnicodeCategory(c) is
+        char.IsControl(c) || CharUnicodeInfo.GetUnicodeCategory(c) is
             UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
 
     private static string Escape(char c) => c switch
     {
-        '\\' => "\\\\",
         '\r' => "\\r",
         '\n' => "\\n",
         '\t' => "\\t",
