@@ -34,6 +34,9 @@ internal sealed class GatewayOpenIdConnectEvents(
 
     public override async Task RedirectToIdentityProvider(RedirectContext context)
     {
+        // This sign-in's cookies are already in the response; drop the oldest pending ones beyond the cap.
+        PendingSignIns.MakeRoom(context.HttpContext, context.Options);
+
         var redirectUri = context.ProtocolMessage.RedirectUri;
         if (Uri.TryCreate(redirectUri, UriKind.Absolute, out var callback) && !UriRules.IsSecureOrLoopback(callback))
         {
