@@ -58,7 +58,7 @@ internal sealed class GatewayOpenIdConnectEvents(
     public override Task MessageReceived(MessageReceivedContext context)
     {
         // The callback's error, error_description and error_uri are whatever the link that brought the browser here says.
-        // ASP.NET Core's handler logs them verbatim (OpenIdConnectHandler, event "ResponseError": "Message contains
+        // ASP.NET Core's handler logs them verbatim (category OpenIdConnectHandler, event 12 "ResponseError": "Message contains
         // error: …") and quotes them in the failure it raises: escape and bound them before it reads them.
         var message = context.ProtocolMessage;
         if (!string.IsNullOrEmpty(message.Error))

@@ -136,11 +136,6 @@ public sealed class LogSanitizationTests : IClassFixture<LogSanitizationGatewayF
     }
 }
 
-[CollectionDefinition(nameof(MetricsScrapeCollection), DisableParallelization = true)]
-public sealed class MetricsScrapeCollection
-{
-}
-
 /// <summary>
 /// The <c>reason</c> label of <c>gateway_sign_in_failures_total</c> comes from a fixed set. Runs alone: /metrics
 /// (OpenTelemetry listens by meter name) would otherwise mix in, or lose, the series of gateways that other test

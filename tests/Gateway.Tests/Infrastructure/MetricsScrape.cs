@@ -58,3 +58,12 @@ public static partial class MetricsScrape
     [GeneratedRegex(@"(?m)^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(?<labels>[^}]*)\})? (?<value>[-+0-9.eE]+)")]
     private static partial Regex SampleLine();
 }
+
+/// <summary>
+/// Test classes that scrape /metrics run alone: OpenTelemetry listens by meter name, so a gateway's /metrics also shows
+/// (and, when they stop, loses) the series of the gateways other test classes run in parallel in this process.
+/// </summary>
+[CollectionDefinition(nameof(MetricsScrapeCollection), DisableParallelization = true)]
+public sealed class MetricsScrapeCollection
+{
+}
