@@ -20,7 +20,7 @@ internal sealed class GatewayMetrics
         _signInFailures = meter.CreateCounter<long>("gateway.sign_in_failures", description: "Callbacks that created no session, by reason.");
         _signOuts = meter.CreateCounter<long>("gateway.sign_outs", description: "Sessions ended at /oauth2/sign_out.");
         _refreshes = meter.CreateCounter<long>("gateway.token_refreshes", description: "Calls to the token endpoint's refresh_token grant, by outcome.");
-        _spoofedHeaders = meter.CreateCounter<long>("gateway.spoofed_headers_stripped", description: "Inbound headers removed because a backend could trust them (identity, ALB, Remote-User, X-Original-URL, Gateway:StripHeaders).");
+        _spoofedHeaders = meter.CreateCounter<long>("gateway.spoofed_headers_stripped", description: "Inbound identity headers removed because only the gateway may set them.");
     }
 
     public void SignedIn() => _signIns.Add(1);
