@@ -153,7 +153,8 @@ internal sealed class CognitoAccessTokenHandler(
 
     private AuthenticateResult Reject(string description)
     {
-        Logger.BearerTokenRejected(Request.Path.Value ?? "/", description);
+        // The path is the caller's: escaped and bounded in the log.
+        Logger.BearerTokenRejected(Observability.LogValue.Sanitize(Request.Path.Value ?? "/", 200), description);
         return AuthenticateResult.Fail(description);
     }
 

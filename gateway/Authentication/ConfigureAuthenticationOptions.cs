@@ -76,6 +76,10 @@ internal sealed class ConfigureOpenIdConnectOptions(
             cookie.SameSite = SameSiteMode.Lax;
             cookie.SecurePolicy = Microsoft.AspNetCore.Http.CookieSecurePolicy.SameAsRequest;
             cookie.HttpOnly = true;
+
+            // Site-wide instead of the callback path: every request that can start a sign-in (any protected page) must see
+            // the pending ones to keep their number bounded (PendingSignIns). They never reach a backend (GatewayCookieFilter).
+            cookie.Path = "/";
         }
     }
 

@@ -35,11 +35,14 @@ internal sealed class GatewayOpenIdConnectEvents(
 
     public override async Task RedirectToIdentityProvider(RedirectContext context)
     {
+        // This sign-in's cookies are already in the response; drop the oldest pending ones beyond the cap.
+        PendingSignIns.MakeRoom(context.HttpContext, context.Options);
+
         var redirectUri = context.ProtocolMessage.RedirectUri;
         if (Uri.TryCreate(redirectUri, UriKind.Absolute, out var callback) && !UriRules.IsSecureOrLoopback(callback))
         {
             // Cognito only accepts https callback URLs (except localhost): sending this would loop or fail at the IdP.
-            logger.InsecureSignInRefused(redirectUri);
+            logger.InsecureSignInRefused(Observability.LogValue.Sanitize(redirectUri, 200));
             await ErrorResponses.WriteAsync(
                 context.HttpContext,
                 StatusCodes.Status400BadRequest,
@@ -53,6 +56,30 @@ internal sealed class GatewayOpenIdConnectEvents(
         // identity_provider / idp_identifier, login_hint, lang, prompt for the hosted UI.
         signInHints.Apply(context);
         await base.RedirectToIdentityProvider(context);
+    }
+
+    public override Task MessageReceived(MessageReceivedContext context)
+    {
+        // The callback's error, error_description and error_uri are whatever the link that brought the browser here says.
+        // ASP.NET Core's handler logs them verbatim (category OpenIdConnectHandler, event 12 "ResponseError": "Message contains
+        // error: …") and quotes them in the failure it raises: escape and bound them before it reads them.
+        var message = context.ProtocolMessage;
+        if (!string.IsNullOrEmpty(message.Error))
+        {
+            message.Error = Observability.LogValue.Sanitize(message.Error, 64);
+        }
+
+        if (!string.IsNullOrEmpty(message.ErrorDescription))
+        {
+            message.ErrorDescription = Observability.LogValue.Sanitize(message.ErrorDescription, 200);
+        }
+
+        if (!string.IsNullOrEmpty(message.ErrorUri))
+        {
+            message.ErrorUri = Observability.LogValue.Sanitize(message.ErrorUri, 200);
+        }
+
+        return base.MessageReceived(context);
     }
 
     public override async Task AuthorizationCodeReceived(AuthorizationCodeReceivedContext context)
@@ -123,6 +150,13 @@ internal sealed class GatewayOpenIdConnectEvents(
             !string.Equals(context.Principal?.FindFirst("token_use")?.Value, "id", StringComparison.Ordinal))
         {
             context.Fail(new SecurityTokenValidationException("The token is not a Cognito ID token (token_use must be 'id')."));
+            return Task.CompletedTask;
+        }
+
+        // The handler's protocol validator (sub, iat) is skipped as well when we redeem the code.
+        if (IdTokenClaimRules.Problem(context.Principal?.Identity as System.Security.Claims.ClaimsIdentity, time.GetUtcNow()) is { } problem)
+        {
+            context.Fail(new SecurityTokenValidationException(problem));
         }
 
         return Task.CompletedTask;
@@ -235,8 +269,9 @@ internal sealed class GatewayOpenIdConnectEvents(
     public override async Task RemoteFailure(RemoteFailureContext context)
     {
         var (status, code, title, message) = Classify(context.Failure, context.HttpContext.Request.Query["error"].ToString());
-        // The failure message may quote the provider's error_description from the query string: no control characters in logs.
-        var detail = new string((context.Failure?.GetType().Name + ": " + context.Failure?.Message).Select(c => char.IsControl(c) ? ' ' : c).Take(300).ToArray());
+        // The failure message may quote the callback's error_description (already escaped in MessageReceived, but a failure
+        // raised before that, or by another path, may not be): escaped and bounded again.
+        var detail = Observability.LogValue.Sanitize(context.Failure?.GetType().Name + ": " + context.Failure?.Message, 300);
         logger.SignInFailed(code, detail);
         metrics.SignInFailed(code);
         await ErrorResponses.WriteAsync(context.HttpContext, status, code, title, message, RetryUrl(context.Properties?.RedirectUri));
@@ -252,8 +287,10 @@ internal sealed class GatewayOpenIdConnectEvents(
     {
         if (!string.IsNullOrEmpty(oauthError))
         {
-            var safe = oauthError.Length <= 64 && oauthError.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-') ? oauthError : "oauth_error";
-            return (400, safe, "Sign-in failed", $"The sign-in service answered with an error ({safe}). Please try again; if it keeps happening, contact the site's administrator.");
+            // Only standard error codes are shown and counted as themselves: the query string is the sender's to choose.
+            return Observability.SignInFailureReasons.IsProviderError(oauthError)
+                ? (400, oauthError, "Sign-in failed", $"The sign-in service answered with an error ({oauthError}). Please try again; if it keeps happening, contact the site's administrator.")
+                : (400, "provider_error", "Sign-in failed", "The sign-in service answered with an error this site does not recognise. Please try again; if it keeps happening, contact the site's administrator.");
         }
 
         return failure switch

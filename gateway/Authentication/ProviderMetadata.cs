@@ -139,12 +139,12 @@ internal sealed class ProviderMetadata : IConfigurationManager<OpenIdConnectConf
                 var updated = Build(snapshot.DiscoveryJson, jwks);
                 _current = snapshot with { Configuration = updated };
                 var found = HasKey(updated, keyId);
-                _logger.SigningKeysRefreshed(keyId, updated.SigningKeys.Count, found);
+                _logger.SigningKeysRefreshed(Observability.LogValue.Sanitize(keyId, 100), updated.SigningKeys.Count, found);
                 return found;
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IdentityProviderUnavailableException or ArgumentException && !cancel.IsCancellationRequested)
             {
-                _logger.SigningKeysRefreshFailed(keyId, ex);
+                _logger.SigningKeysRefreshFailed(Observability.LogValue.Sanitize(keyId, 100), ex);
                 return false;
             }
         }

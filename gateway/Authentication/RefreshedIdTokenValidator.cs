@@ -6,10 +6,10 @@ using Microsoft.IdentityModel.Tokens;
 namespace Gateway.Authentication;
 
 /// <summary>
-/// Validates the ID token that a refresh returns (signature via JWKS, iss, aud, exp, token_use) and turns it
+/// Validates the ID token that a refresh returns (signature via JWKS, iss, aud, exp, token_use, sub, iat) and turns it
 /// into the same principal shape a sign-in produces, so group changes reach the backend without a new login.
 /// </summary>
-internal sealed class RefreshedIdTokenValidator(IdentityProviderSettings provider, ProviderMetadata metadata)
+internal sealed class RefreshedIdTokenValidator(IdentityProviderSettings provider, ProviderMetadata metadata, TimeProvider time)
 {
     /// <summary>
     /// Protocol claims that say nothing about the user and only make the session bigger. <c>acr</c> and <c>amr</c> are kept:
@@ -23,7 +23,17 @@ internal sealed class RefreshedIdTokenValidator(IdentityProviderSettings provide
     public async Task<ClaimsPrincipal> ValidateAsync(string idToken, string authenticationType, CancellationToken cancel)
     {
         var configuration = await metadata.GetConfigurationAsync(cancel);
-        var jwt = _handler.ReadJsonWebToken(idToken);
+        JsonWebToken jwt;
+        try
+        {
+            jwt = _handler.ReadJsonWebToken(idToken);
+        }
+        catch (ArgumentException ex)
+        {
+            // A payload that does not parse (e.g. a non-numeric iat) ends the session like any other invalid token, not as a 500.
+            throw new SecurityTokenValidationException("The refreshed ID token is not a well-formed JWT.", ex);
+        }
+
         if (!await metadata.EnsureSigningKeyAsync(jwt.Kid, cancel))
         {
             throw new SecurityTokenSignatureKeyNotFoundException("The refreshed ID token names an unknown signing key.");
@@ -51,6 +61,11 @@ internal sealed class RefreshedIdTokenValidator(IdentityProviderSettings provide
         if (provider.Dialect == ProviderDialect.Cognito && !string.Equals(result.ClaimsIdentity.FindFirst("token_use")?.Value, "id", StringComparison.Ordinal))
         {
             throw new SecurityTokenValidationException("The refreshed token is not a Cognito ID token (token_use must be 'id').");
+        }
+
+        if (IdTokenClaimRules.Problem(result.ClaimsIdentity, time.GetUtcNow()) is { } problem)
+        {
+            throw new SecurityTokenValidationException("Refreshed ID token: " + problem);
         }
 
         var identity = new ClaimsIdentity(

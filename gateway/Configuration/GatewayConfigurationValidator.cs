@@ -16,6 +16,18 @@ internal static partial class GatewayConfigurationValidator
         "X-Forwarded-Host", "X-Forwarded-Prefix", "Forwarded",
     ];
 
+    /// <summary>
+    /// Request headers that Gateway:StripHeaders may not remove: the proxy needs them, YARP sets them itself, or .NET keeps
+    /// them on the request content (removing those from the request headers would fail every matching request).
+    /// </summary>
+    private static readonly string[] ProtectedRequestHeaders =
+    [
+        "Host", "Cookie", "Authorization", "Connection", "Transfer-Encoding", "Upgrade", "Keep-Alive", "Te", "Trailer",
+        "Expect", "Content-Length", "Content-Type", "Content-Encoding", "Content-Language", "Content-Location",
+        "Content-MD5", "Content-Range", "Content-Disposition", "Allow", "Expires", "Last-Modified",
+        "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Prefix", "Forwarded",
+    ];
+
     public static IReadOnlyList<string> Validate(GatewayOptions options, IConfiguration configuration)
     {
         var problems = new List<string>();
@@ -266,6 +278,20 @@ internal static partial class GatewayConfigurationValidator
             if (claim is not null && claim.Any(char.IsControl))
             {
                 problems.Add($"{key} has control characters in its claim name; use a claim type such as 'email' or 'custom:department'.");
+            }
+        }
+
+        for (var i = 0; i < options.StripHeaders.Count; i++)
+        {
+            var key = $"Gateway:StripHeaders:{i}";
+            var entry = options.StripHeaders[i];
+            if (!Proxy.ReservedHeaderNames.TryParse(entry, out _, out _))
+            {
+                problems.Add($"{key} is not a header name or a prefix ending in '*' (got '{entry}'); use e.g. 'X-Legacy-User' or 'X-Corp-*'.");
+            }
+            else if (ProtectedRequestHeaders.FirstOrDefault(h => Proxy.ReservedHeaderNames.Matches(entry, h)) is { } needed)
+            {
+                problems.Add($"{key} would remove '{needed}', which the proxy needs or sets itself (got '{entry}'); list only headers that clients must not send to the backend, e.g. 'X-Legacy-User' or 'X-Corp-*'.");
             }
         }
 

@@ -14,6 +14,12 @@ public sealed class GatewayOptions
     public List<string> TrustedProxies { get; set; } = [];
 
     /// <summary>
+    /// Extra inbound headers removed from every proxied request, on top of the built-in list (see IdentityHeaderMap):
+    /// exact names, or prefixes ending in <c>*</c> (<c>X-Corp-*</c>). Compared case-insensitively, '_' equal to '-'.
+    /// </summary>
+    public List<string> StripHeaders { get; set; } = [];
+
+    /// <summary>
     /// Forward <c>email</c> (X-Forwarded-Email) and accept it in EmailDomains policies even when the provider does not
     /// say <c>email_verified</c> = true. Off by default: an unverified address is whatever the user typed.
     /// </summary>

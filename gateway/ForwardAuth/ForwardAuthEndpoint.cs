@@ -101,7 +101,7 @@ internal static class ForwardAuthEndpoint
                 string.Equals(policyName, GatewayPolicies.Default, StringComparison.OrdinalIgnoreCase) ||
                 await policies.GetPolicyAsync(policyName) is not { } namedPolicy)
             {
-                logger.ForwardAuthUnknownPolicy(policyName.Length <= 64 ? policyName : policyName[..64]);
+                logger.ForwardAuthUnknownPolicy(Observability.LogValue.Sanitize(policyName, 64));
                 await ErrorResponses.WriteAsync(context, StatusCodes.Status400BadRequest, "unknown_policy", "Unknown policy",
                     "The forward-auth request names a policy that is not defined under Gateway:Policies.", forceJson: true);
                 return;

@@ -27,7 +27,8 @@ internal sealed class GatewayMetrics
 
     public void SignedIn() => _signIns.Add(1);
 
-    public void SignInFailed(string reason) => _signInFailures.Add(1, new KeyValuePair<string, object?>("reason", reason));
+    /// <summary>Counts a failed callback; the label is always one of <see cref="SignInFailureReasons"/> (unknown → "other").</summary>
+    public void SignInFailed(string reason) => _signInFailures.Add(1, new KeyValuePair<string, object?>("reason", SignInFailureReasons.Label(reason)));
 
     public void SignedOut() => _signOuts.Add(1);
 

@@ -4,20 +4,12 @@ namespace Gateway.Proxy;
 
 /// <summary>
 /// The compiled identity-header contract: which header carries which claim, and which inbound
-/// headers are reserved (removed from every request, in '-' and '_' spellings, before forwarding).
+/// headers are reserved (removed from every request, in '-' and '_' spellings, before forwarding:
+/// <see cref="ReservedHeaderNames.Defaults"/>, every identity header and <c>Gateway:StripHeaders</c>).
 /// Built once at start-up.
 /// </summary>
 internal sealed class IdentityHeaderMap
 {
-    /// <summary>Headers the gateway may set itself (forward-auth names included): never trusted from clients.</summary>
-    private static readonly string[] AlwaysReserved =
-    [
-        "X-Forwarded-User", "X-Forwarded-Email", "X-Forwarded-Preferred-Username", "X-Forwarded-Groups",
-        "X-Forwarded-Access-Token", "X-Auth-Request-User", "X-Auth-Request-Email", "X-Auth-Request-Groups",
-        "X-Auth-Request-Preferred-Username", "X-Auth-Request-Access-Token",
-        IdentityProviderHeader,
-    ];
-
     /// <summary>The provider name of a federated Cognito user (claim <c>identity_provider</c>, derived at sign-in).</summary>
     public const string IdentityProviderHeader = "X-Forwarded-Identity-Provider";
 
@@ -50,7 +42,9 @@ internal sealed class IdentityHeaderMap
         _provider = provider;
         _groupsFormat = options.GroupsFormat;
         Headers = map.Select(kv => new IdentityHeader(kv.Key, kv.Value, IsGroups: kv.Value == provider.GroupsClaim)).ToArray();
-        Reserved = AlwaysReserved.Concat(options.IdentityHeaderMappings.Select(kv => kv.Key)).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+        // Every header the gateway can set (a header removed from the mapping included), the built-in list and the operator's.
+        _reserved = new ReservedHeaderNames(
+            ReservedHeaderNames.Defaults.Concat(map.Keys).Concat(options.IdentityHeaderMappings.Select(kv => kv.Key)).Concat(options.StripHeaders));
     }
 
     private readonly IdentityProviderSettings _provider;
@@ -116,41 +110,13 @@ internal sealed class IdentityHeaderMap
         return joined is null ? null : HeaderValueEncoder.Encode(joined);
     }
 
-    public IReadOnlyList<string> Reserved { get; }
+    private readonly ReservedHeaderNames _reserved;
 
-    /// <summary>True when an inbound header name is reserved, comparing '_' and '-' as equal, case-insensitively.</summary>
-    public bool IsReserved(string name)
-    {
-        foreach (var reserved in Reserved)
-        {
-            if (SameHeaderName(reserved, name))
-            {
-                return true;
-            }
-        }
+    /// <summary>Every reserved name and prefix (<c>NAME*</c>).</summary>
+    public IReadOnlyList<string> Reserved => _reserved.Patterns;
 
-        return false;
-    }
-
-    private static bool SameHeaderName(string a, string b)
-    {
-        if (a.Length != b.Length)
-        {
-            return false;
-        }
-
-        for (var i = 0; i < a.Length; i++)
-        {
-            var x = a[i] == '_' ? '-' : char.ToUpperInvariant(a[i]);
-            var y = b[i] == '_' ? '-' : char.ToUpperInvariant(b[i]);
-            if (x != y)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    /// <summary>True when an inbound header must not reach the backend: compares '_' and '-' as equal, case-insensitively.</summary>
+    public bool IsReserved(string name) => _reserved.Contains(name);
 }
 
 /// <summary>One identity header; <paramref name="IsGroups"/> when it carries the provider's groups claim (a list, encoded per name).</summary>

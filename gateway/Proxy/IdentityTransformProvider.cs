@@ -9,8 +9,8 @@ using Yarp.ReverseProxy.Transforms.Builder;
 namespace Gateway.Proxy;
 
 /// <summary>
-/// Adds the gateway's request transform to every route, anonymous ones included: reserved identity
-/// headers and the gateway's own cookies and the Authorization header are removed, then the signed-in
+/// Adds the gateway's request transform to every route, anonymous ones included: reserved headers (identity headers,
+/// headers backends trust, <c>Gateway:StripHeaders</c>), the gateway's own cookies and the Authorization header are removed, then the signed-in
 /// user's identity headers are added. Routes with <c>Gateway.ForwardToken: Access</c> then get the caller's access token.
 /// Also validates every route's <c>Gateway.*</c> metadata, at start-up and on each reload (YARP keeps the old
 /// routes when a reload fails validation).
@@ -206,7 +206,7 @@ internal sealed class IdentityRequestTransform(IdentityHeaderMap map, GatewayCoo
             if (map.IsReserved(header.Key))
             {
                 proxyHeaders.Remove(header.Key);
-                logger.SpoofedHeaderStripped(header.Key, routeId);
+                logger.SpoofedHeaderStripped(Observability.LogValue.Sanitize(header.Key, 100), routeId);
                 metrics.SpoofedHeaderStripped();
             }
         }

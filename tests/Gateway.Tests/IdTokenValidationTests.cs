@@ -1,5 +1,7 @@
 using System.Net;
 using Gateway.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.Tests;
 
@@ -20,11 +22,19 @@ public sealed class IdTokenValidationTests : IClassFixture<GatewayFixture>, IDis
     public static TheoryData<string> BadTokens => new()
     {
         "BadSignature", "AlgNone", "WrongIssuer", "WrongAudience", "Expired", "AccessTokenUse", "UnknownKid",
+        "MissingSub", "EmptySub", "BlankSub", "MissingIat", "IatNotANumber", "IatFarInTheFuture",
     };
 
-    private void Spoil(string kind, TokenMintRequest token, FakeCognito cognito)
+    /// <summary>The claim rules OpenID Connect Core adds (sub and iat required), for refreshed ID tokens too.</summary>
+    public static TheoryData<string> MissingRequiredClaims => new()
+    {
+        "MissingSub", "EmptySub", "BlankSub", "MissingIat", "IatNotANumber", "IatFarInTheFuture",
+    };
+
+    private static void Spoil(string kind, TokenMintRequest token, FakeCognito cognito, DateTimeOffset? gatewayNow = null)
     {
         var past = DateTimeOffset.UtcNow.AddMinutes(-30);
+        var now = gatewayNow ?? DateTimeOffset.UtcNow;
         switch (kind)
         {
             case "BadSignature":
@@ -57,6 +67,26 @@ public sealed class IdTokenValidationTests : IClassFixture<GatewayFixture>, IDis
                 break;
             case "UnknownKid":
                 token.Kid = "kid-that-is-not-published";
+                break;
+            case "MissingSub":
+                token.Claims.Remove("sub");
+                break;
+            case "EmptySub":
+                token.Claims["sub"] = "";
+                break;
+            case "BlankSub":
+                token.Claims["sub"] = "   ";
+                break;
+            case "MissingIat":
+                token.Claims.Remove("iat");
+                break;
+            case "IatNotANumber":
+                token.Claims["iat"] = "yesterday";
+                break;
+            case "IatFarInTheFuture":
+                // Beyond the 5 minutes of clock difference the gateway tolerates; exp stays after iat.
+                token.Claims["iat"] = TestTokens.UnixTime(now.AddMinutes(10));
+                token.Claims["exp"] = TestTokens.UnixTime(now.AddMinutes(70));
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind));
@@ -102,6 +132,52 @@ public sealed class IdTokenValidationTests : IClassFixture<GatewayFixture>, IDis
         AssertRejected(nav, _browser, _fx.Gateway);
         var api = await _browser.ApiGetAsync("/secret");
         Assert.Equal(HttpStatusCode.Unauthorized, api.Status);
+    }
+
+    [Fact]
+    public async Task Callback_IatSlightlyAhead_WithinClockSkew_CreatesSession()
+    {
+        // A provider clock a little ahead of ours is normal; only iat beyond the 5-minute bound is refused.
+        _fx.Cognito.CustomizeIdToken = (token, _) => token.Claims["iat"] = TestTokens.UnixTime(DateTimeOffset.UtcNow.AddMinutes(3));
+
+        var nav = await _browser.NavigateAsync("/secret");
+
+        Assert.True(nav.Status == HttpStatusCode.OK, nav + "\n" + nav.Final.Body + "\n" + _fx.Gateway.Logs.Dump());
+    }
+
+    [Theory]
+    [MemberData(nameof(MissingRequiredClaims))]
+    public async Task Refresh_IdTokenWithoutRequiredClaims_EndsSession(string kind)
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await GatewayHost.StartAsync(_fx.Cognito, _fx.Backend, customize: b => b.Services.AddSingleton<TimeProvider>(clock));
+        using var browser = new TestBrowser(host);
+        await browser.SignInAsync();
+        clock.Advance(TimeSpan.FromMinutes(56)); // within the refresh margin of the one-hour access token
+        _fx.Cognito.CustomizeRefreshedIdToken = token => Spoil(kind, token, _fx.Cognito, clock.GetUtcNow());
+
+        var api = await browser.ApiGetAsync("/after-bad-refresh");
+
+        Assert.Single(_fx.Cognito.RefreshRequests);
+        Assert.True(api.Status == HttpStatusCode.Unauthorized, $"{(int)api.Status} {api.Body}\n{host.Logs.Dump()}");
+        Assert.Contains(api.SetCookies, c => SetCookie.Parse(c) is { } sc && sc.Name == "_gateway" && sc.IsDeletion);
+        Assert.DoesNotContain(_fx.Backend.Requests, r => r.Path == "/after-bad-refresh");
+    }
+
+    [Fact]
+    public async Task Refresh_ValidIdToken_KeepsSession()
+    {
+        // The control case for the theory above.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await GatewayHost.StartAsync(_fx.Cognito, _fx.Backend, customize: b => b.Services.AddSingleton<TimeProvider>(clock));
+        using var browser = new TestBrowser(host);
+        await browser.SignInAsync();
+        clock.Advance(TimeSpan.FromMinutes(56));
+
+        var api = await browser.ApiGetAsync("/after-good-refresh");
+
+        Assert.Single(_fx.Cognito.RefreshRequests);
+        Assert.Equal(HttpStatusCode.OK, api.Status);
     }
 
     [Fact]

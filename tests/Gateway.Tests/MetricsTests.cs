@@ -3,6 +3,8 @@ using Gateway.Tests.Infrastructure;
 
 namespace Gateway.Tests;
 
+/// <summary>Scrapes /metrics, so it runs alone (see <see cref="MetricsScrapeCollection"/>).</summary>
+[Collection(nameof(MetricsScrapeCollection))]
 public sealed class MetricsTests : IClassFixture<GatewayFixture>
 {
     private readonly GatewayFixture _fx;

@@ -128,6 +128,9 @@ public sealed class FakeCognito : IDisposable
     /// <summary>Per-test hook: change the ID token before it is signed.</summary>
     public Action<TokenMintRequest, AuthorizeRecord>? CustomizeIdToken { get; set; }
 
+    /// <summary>Per-test hook: change the ID token a refresh_token grant returns before it is signed.</summary>
+    public Action<TokenMintRequest>? CustomizeRefreshedIdToken { get; set; }
+
     /// <summary>Per-test hook: answer the token request instead of the default minting (return null to fall through).</summary>
     public Func<IRequestMessage, IResponseMessage?>? TokenResponder { get; set; }
 
@@ -234,6 +237,7 @@ public sealed class FakeCognito : IDisposable
         SigningKey = PrimaryKey;
         User = TestUser.Default;
         CustomizeIdToken = null;
+        CustomizeRefreshedIdToken = null;
         TokenResponder = null;
         AnnouncedExpiresIn = null;
         RotateRefreshTokens = false;
@@ -525,7 +529,9 @@ public sealed class FakeCognito : IDisposable
         }
 
         var user = User;
-        var idJwt = TestTokens.Mint(IdTokenRequest(user, now, nonce: null));
+        var idToken = IdTokenRequest(user, now, nonce: null);
+        CustomizeRefreshedIdToken?.Invoke(idToken);
+        var idJwt = TestTokens.Mint(idToken);
         var accessJwt = TestTokens.Mint(AccessTokenRequest(user, now, "openid email profile"));
         _idTokens.Enqueue(idJwt);
         var body = new Dictionary<string, object>

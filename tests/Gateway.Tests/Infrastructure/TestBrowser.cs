@@ -41,16 +41,19 @@ public sealed class TestBrowser : IDisposable
 {
     private readonly HttpClient _client;
 
-    public TestBrowser(GatewayHost gateway)
+    /// <param name="cookies">A cookie jar with other limits (a real browser keeps up to 180 cookies per site; a default
+    /// CookieContainer only 20, silently dropping the oldest).</param>
+    public TestBrowser(GatewayHost gateway, CookieContainer? cookies = null)
     {
         Gateway = gateway;
+        Cookies = cookies ?? new CookieContainer();
         Handler = new HttpClientHandler { CookieContainer = Cookies, AllowAutoRedirect = false, UseCookies = true };
         _client = new HttpClient(Handler) { Timeout = TimeSpan.FromSeconds(30) };
     }
 
     public GatewayHost Gateway { get; }
 
-    public CookieContainer Cookies { get; } = new();
+    public CookieContainer Cookies { get; }
 
     public HttpClientHandler Handler { get; }
 
