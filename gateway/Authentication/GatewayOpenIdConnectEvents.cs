@@ -1,5 +1,8 @@
 using Gateway.Configuration;
 using Gateway.Errors;
+using Gateway.IdentityProvider;
+using Gateway.Ingress;
+using Gateway.Paths;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OAuth;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
@@ -24,7 +27,7 @@ internal sealed class GatewayOpenIdConnectEvents(
     Sessions.SessionSizeGuard sizeGuard,
     TimeProvider time,
     Observability.GatewayMetrics metrics,
-    Proxy.GatewayCookieFilter cookieFilter,
+    GatewayCookieFilter cookieFilter,
     Sessions.AccessTokenRetention accessTokenRetention,
     SignInHints signInHints,
     ILogger<GatewayOpenIdConnectEvents> logger) : OpenIdConnectEvents
@@ -165,7 +168,7 @@ internal sealed class GatewayOpenIdConnectEvents(
     public override async Task TicketReceived(TicketReceivedContext context)
     {
         // Wherever the sign-in started (a protected path, /oauth2/sign_in?rd=), land only on a local path.
-        context.ReturnUri = Endpoints.ReturnUrl.TryGetLocal(context.ReturnUri, out var local) ? local : "/";
+        context.ReturnUri = ReturnUrl.TryGetLocal(context.ReturnUri, out var local) ? local : "/";
 
         // Session fixation: the cookie handler reuses a session handle found in the request cookie when it signs in
         // (Redis store). A handle planted in this browser must never receive the new session: hide the gateway's
@@ -279,7 +282,7 @@ internal sealed class GatewayOpenIdConnectEvents(
     }
 
     private string RetryUrl(string? returnUrl) =>
-        Endpoints.ReturnUrl.TryGetLocal(returnUrl, out var local) && local != "/"
+        ReturnUrl.TryGetLocal(returnUrl, out var local) && local != "/"
             ? SignInPath + "?rd=" + Uri.EscapeDataString(local)
             : SignInPath;
 

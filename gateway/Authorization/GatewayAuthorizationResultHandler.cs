@@ -1,6 +1,8 @@
 using Gateway.Authentication;
 using Gateway.Configuration;
 using Gateway.Errors;
+using Gateway.IdentityProvider;
+using Gateway.Paths;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
@@ -67,12 +69,12 @@ internal sealed class GatewayAuthorizationResultHandler(IOptions<GatewayOptions>
 
         await context.ChallengeAsync(
             GatewaySchemes.OpenIdConnect,
-            new AuthenticationProperties { RedirectUri = Endpoints.ReturnUrl.FromRequest(context.Request) });
+            new AuthenticationProperties { RedirectUri = ReturnUrl.FromRequest(context.Request) });
     }
 
     public static Task WriteUnauthenticatedAsync(HttpContext context, string basePath, bool bearer = false)
     {
-        var signIn = basePath + "/sign_in?rd=" + Uri.EscapeDataString(Endpoints.ReturnUrl.FromRequest(context.Request));
+        var signIn = basePath + "/sign_in?rd=" + Uri.EscapeDataString(ReturnUrl.FromRequest(context.Request));
         return ErrorResponses.WriteAsync(
             context,
             StatusCodes.Status401Unauthorized,

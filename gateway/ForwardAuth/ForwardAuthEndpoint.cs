@@ -3,6 +3,8 @@ using Gateway.Authentication;
 using Gateway.Authorization;
 using Gateway.Configuration;
 using Gateway.Errors;
+using Gateway.IdentityProvider;
+using Gateway.Ingress;
 using Gateway.Paths;
 using Gateway.Proxy;
 using Microsoft.AspNetCore.Authentication;

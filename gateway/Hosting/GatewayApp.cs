@@ -5,6 +5,8 @@ using Gateway.Endpoints;
 using Gateway.Errors;
 using Gateway.ForwardAuth;
 using Gateway.Health;
+using Gateway.IdentityProvider;
+using Gateway.Ingress;
 using Gateway.Paths;
 using Gateway.Proxy;
 using Gateway.Sessions;
@@ -102,6 +104,11 @@ public static class GatewayApp
         services.AddSingleton<SignInHints>();
         services.AddSingleton<IConfigureOptions<OpenIdConnectOptions>, ConfigureOpenIdConnectOptions>();
         services.AddGatewaySessions(options);
+        if (!string.IsNullOrWhiteSpace(options.Redis.Configuration))
+        {
+            services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: [HealthEndpoints.ReadyTag]);
+        }
+
         services.AddSingleton(BearerSettings.From(options, provider));
         services.AddAuthentication(auth =>
             {

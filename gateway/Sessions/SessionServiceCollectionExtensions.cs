@@ -1,5 +1,5 @@
-using Gateway.Authentication;
 using Gateway.Configuration;
+using Gateway.IdentityProvider;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
@@ -41,7 +41,6 @@ internal static class SessionServiceCollectionExtensions
                 cache.InstanceName = options.Redis.KeyPrefix;
                 cache.ConnectionMultiplexerFactory = () => Task.FromResult(connection.Value);
             });
-            services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: [Health.HealthEndpoints.ReadyTag]);
             if (string.IsNullOrWhiteSpace(options.DataProtection.KeysPath))
             {
                 dataProtection.PersistKeysToStackExchangeRedis(() => connection.Value.GetDatabase(), options.Redis.KeyPrefix + "dataprotection-keys");

@@ -1,4 +1,4 @@
-namespace Gateway.Authentication;
+namespace Gateway.IdentityProvider;
 
 /// <summary>The identity provider (discovery, JWKS, token or revocation endpoint) could not be reached or answered with a server error.</summary>
 internal sealed class IdentityProviderUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,7 +1,7 @@
 using Gateway.Configuration;
 using Yarp.ReverseProxy.Model;
 
-namespace Gateway.Authentication;
+namespace Gateway.IdentityProvider;
 
 /// <summary>
 /// Chooses the scheme that authenticates a request: the bearer handler when the matched YARP route has
