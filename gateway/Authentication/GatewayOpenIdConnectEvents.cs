@@ -22,6 +22,7 @@ namespace Gateway.Authentication;
 internal sealed class GatewayOpenIdConnectEvents(
     IdentityProviderSettings provider,
     IOptions<GatewayOptions> gatewayOptions,
+    GatewayPaths paths,
     ProviderMetadata metadata,
     TokenClient tokenClient,
     Sessions.SessionSizeGuard sizeGuard,
@@ -33,8 +34,6 @@ internal sealed class GatewayOpenIdConnectEvents(
     ILogger<GatewayOpenIdConnectEvents> logger) : OpenIdConnectEvents
 {
     private static readonly HashSet<string> CognitoAlgorithms = new(StringComparer.Ordinal) { SecurityAlgorithms.RsaSha256 };
-
-    private string SignInPath => gatewayOptions.Value.BasePath + "/sign_in";
 
     public override async Task RedirectToIdentityProvider(RedirectContext context)
     {
@@ -283,8 +282,8 @@ internal sealed class GatewayOpenIdConnectEvents(
 
     private string RetryUrl(string? returnUrl) =>
         ReturnUrl.TryGetLocal(returnUrl, out var local) && local != "/"
-            ? SignInPath + "?rd=" + Uri.EscapeDataString(local)
-            : SignInPath;
+            ? paths.SignInReturningTo(local)
+            : paths.SignIn;
 
     private static (int Status, string Code, string Title, string Message) Classify(Exception? failure, string oauthError)
     {

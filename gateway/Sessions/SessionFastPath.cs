@@ -43,7 +43,6 @@ internal sealed class SessionFastPath(SessionCache cache, IOptions<GatewayOption
         }
 
         context.User = principal;
-        context.Items[CachingTicketDataFormat.CacheKeyItem] = key;
         return true;
     }
 }

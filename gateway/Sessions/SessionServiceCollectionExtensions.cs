@@ -18,7 +18,6 @@ internal static class SessionServiceCollectionExtensions
         services.AddSingleton<SessionSignals>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionSignals>());
         services.AddSingleton<TokenRefresher>();
-        services.AddSingleton<RefreshedIdTokenValidator>();
         services.AddSingleton<SessionCookieEvents>();
         services.AddSingleton<SessionSizeGuard>();
         services.AddSingleton<AccessTokenRetention>();
