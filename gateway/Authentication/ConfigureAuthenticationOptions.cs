@@ -1,4 +1,6 @@
 using Gateway.Configuration;
+using Gateway.IdentityProvider;
+using Gateway.Paths;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
@@ -11,6 +13,7 @@ namespace Gateway.Authentication;
 internal sealed class ConfigureOpenIdConnectOptions(
     IdentityProviderSettings provider,
     IOptions<GatewayOptions> gatewayOptions,
+    GatewayPaths paths,
     ProviderMetadata metadata,
     TimeProvider time) : IConfigureNamedOptions<OpenIdConnectOptions>
 {
@@ -37,11 +40,11 @@ internal sealed class ConfigureOpenIdConnectOptions(
             options.Scope.Add(scope);
         }
 
-        options.CallbackPath = gateway.BasePath + "/callback";
+        options.CallbackPath = paths.Callback;
 
         // Keep the handler's other listening paths under our prefix so they never shadow backend paths.
-        options.SignedOutCallbackPath = gateway.BasePath + "/signed_out";
-        options.RemoteSignOutPath = gateway.BasePath + "/remote_sign_out";
+        options.SignedOutCallbackPath = paths.SignedOutCallback;
+        options.RemoteSignOutPath = paths.RemoteSignOut;
         options.SignInScheme = GatewaySchemes.Session;
         options.SaveTokens = true;
         options.MapInboundClaims = false;
@@ -67,9 +70,8 @@ internal sealed class ConfigureOpenIdConnectOptions(
         // The handler deletes acr by default; Cognito ID tokens carry it (and amr) and policies may require it.
         options.ClaimActions.Remove("acr");
 
-        var cookieName = gateway.Session.CookieName;
-        options.CorrelationCookie.Name = cookieName + "_corr.";
-        options.NonceCookie.Name = cookieName + "_nonce.";
+        options.CorrelationCookie.Name = paths.CorrelationCookie;
+        options.NonceCookie.Name = paths.NonceCookie;
         foreach (var cookie in new[] { options.CorrelationCookie, options.NonceCookie })
         {
             // The callback is a top-level GET redirect (response_mode=query), so Lax is enough and works on plain-http loopback.

@@ -1,5 +1,8 @@
 using Gateway.Configuration;
 using Gateway.Errors;
+using Gateway.IdentityProvider;
+using Gateway.Ingress;
+using Gateway.Paths;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OAuth;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
@@ -19,19 +22,18 @@ namespace Gateway.Authentication;
 internal sealed class GatewayOpenIdConnectEvents(
     IdentityProviderSettings provider,
     IOptions<GatewayOptions> gatewayOptions,
+    GatewayPaths paths,
     ProviderMetadata metadata,
     TokenClient tokenClient,
     Sessions.SessionSizeGuard sizeGuard,
     TimeProvider time,
     Observability.GatewayMetrics metrics,
-    Proxy.GatewayCookieFilter cookieFilter,
+    GatewayCookieFilter cookieFilter,
     Sessions.AccessTokenRetention accessTokenRetention,
     SignInHints signInHints,
     ILogger<GatewayOpenIdConnectEvents> logger) : OpenIdConnectEvents
 {
     private static readonly HashSet<string> CognitoAlgorithms = new(StringComparer.Ordinal) { SecurityAlgorithms.RsaSha256 };
-
-    private string SignInPath => gatewayOptions.Value.BasePath + "/sign_in";
 
     public override async Task RedirectToIdentityProvider(RedirectContext context)
     {
@@ -165,7 +167,7 @@ internal sealed class GatewayOpenIdConnectEvents(
     public override async Task TicketReceived(TicketReceivedContext context)
     {
         // Wherever the sign-in started (a protected path, /oauth2/sign_in?rd=), land only on a local path.
-        context.ReturnUri = Endpoints.ReturnUrl.TryGetLocal(context.ReturnUri, out var local) ? local : "/";
+        context.ReturnUri = ReturnUrl.TryGetLocal(context.ReturnUri, out var local) ? local : "/";
 
         // Session fixation: the cookie handler reuses a session handle found in the request cookie when it signs in
         // (Redis store). A handle planted in this browser must never receive the new session: hide the gateway's
@@ -279,9 +281,9 @@ internal sealed class GatewayOpenIdConnectEvents(
     }
 
     private string RetryUrl(string? returnUrl) =>
-        Endpoints.ReturnUrl.TryGetLocal(returnUrl, out var local) && local != "/"
-            ? SignInPath + "?rd=" + Uri.EscapeDataString(local)
-            : SignInPath;
+        ReturnUrl.TryGetLocal(returnUrl, out var local) && local != "/"
+            ? paths.SignInReturningTo(local)
+            : paths.SignIn;
 
     private static (int Status, string Code, string Title, string Message) Classify(Exception? failure, string oauthError)
     {

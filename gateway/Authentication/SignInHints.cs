@@ -51,8 +51,7 @@ internal sealed class SignInHints(IdentityProviderSettings provider, Microsoft.E
                 identityProvider = properties.GetParameter<string>(IdentityProvider);
                 idpIdentifier = properties.GetParameter<string>(IdpIdentifier);
             }
-            else if (context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<RouteModel>() is { } route &&
-                     RouteSettings.For(route.Config) is { } settings &&
+            else if (RouteSettings.Of(context.HttpContext) is { } settings &&
                      (settings.IdentityProvider is not null || settings.IdpIdentifier is not null))
             {
                 identityProvider = settings.IdentityProvider;

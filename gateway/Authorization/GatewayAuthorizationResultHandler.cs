@@ -1,6 +1,8 @@
 using Gateway.Authentication;
 using Gateway.Configuration;
 using Gateway.Errors;
+using Gateway.IdentityProvider;
+using Gateway.Paths;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
@@ -16,7 +18,7 @@ namespace Gateway.Authorization;
 /// a policy get 403, a refused bearer token gets 401 with <c>WWW-Authenticate: Bearer error="invalid_token"</c>,
 /// and a route's <c>Gateway.*</c> metadata can force Redirect, Deny or Allow and let CORS preflights through.
 /// </summary>
-internal sealed class GatewayAuthorizationResultHandler(IOptions<GatewayOptions> gatewayOptions) : IAuthorizationMiddlewareResultHandler
+internal sealed class GatewayAuthorizationResultHandler(GatewayPaths paths) : IAuthorizationMiddlewareResultHandler
 {
     private const string CookieChallenge = "Cookie realm=\"gateway\"";
     private const string BearerChallenge = "Bearer realm=\"gateway\"";
@@ -29,8 +31,7 @@ internal sealed class GatewayAuthorizationResultHandler(IOptions<GatewayOptions>
             return;
         }
 
-        var route = context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>();
-        var settings = route is null ? RouteSettings.Default : RouteSettings.For(route.Config);
+        var settings = RouteSettings.Of(context);
         if (settings.AllowCorsPreflight && RequestKind.IsCorsPreflight(context.Request))
         {
             await next(context);
@@ -61,18 +62,18 @@ internal sealed class GatewayAuthorizationResultHandler(IOptions<GatewayOptions>
             RequestKind.IsUpgradeRequest(context) ||
             (settings.Unauthenticated == UnauthenticatedBehavior.Auto && RequestKind.IsApiRequest(context.Request)))
         {
-            await WriteUnauthenticatedAsync(context, gatewayOptions.Value.BasePath, settings.Bearer);
+            await WriteUnauthenticatedAsync(context, paths, settings.Bearer);
             return;
         }
 
         await context.ChallengeAsync(
             GatewaySchemes.OpenIdConnect,
-            new AuthenticationProperties { RedirectUri = Endpoints.ReturnUrl.FromRequest(context.Request) });
+            new AuthenticationProperties { RedirectUri = ReturnUrl.FromRequest(context.Request) });
     }
 
-    public static Task WriteUnauthenticatedAsync(HttpContext context, string basePath, bool bearer = false)
+    public static Task WriteUnauthenticatedAsync(HttpContext context, GatewayPaths paths, bool bearer = false)
     {
-        var signIn = basePath + "/sign_in?rd=" + Uri.EscapeDataString(Endpoints.ReturnUrl.FromRequest(context.Request));
+        var signIn = paths.SignInReturningTo(ReturnUrl.FromRequest(context.Request));
         return ErrorResponses.WriteAsync(
             context,
             StatusCodes.Status401Unauthorized,
@@ -94,7 +95,7 @@ internal sealed class GatewayAuthorizationResultHandler(IOptions<GatewayOptions>
                 "forbidden",
                 "You don't have access to this page",
                 "You are signed in, but your account does not meet this page's access rules (for example a group it must be in). Ask the site's administrator for access, or sign in with another account.",
-                gatewayOptions.Value.BasePath + "/sign_out",
+                paths.SignOut,
                 "Sign out");
         }
 

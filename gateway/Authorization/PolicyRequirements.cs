@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Gateway.Authentication;
+using Gateway.IdentityProvider;
 using Microsoft.AspNetCore.Authorization;
 
 namespace Gateway.Authorization;

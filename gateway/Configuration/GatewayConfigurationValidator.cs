@@ -285,11 +285,11 @@ internal static partial class GatewayConfigurationValidator
         {
             var key = $"Gateway:StripHeaders:{i}";
             var entry = options.StripHeaders[i];
-            if (!Proxy.ReservedHeaderNames.TryParse(entry, out _, out _))
+            if (!ReservedHeaderNames.TryParse(entry, out _, out _))
             {
                 problems.Add($"{key} is not a header name or a prefix ending in '*' (got '{entry}'); use e.g. 'X-Legacy-User' or 'X-Corp-*'.");
             }
-            else if (ProtectedRequestHeaders.FirstOrDefault(h => Proxy.ReservedHeaderNames.Matches(entry, h)) is { } needed)
+            else if (ProtectedRequestHeaders.FirstOrDefault(h => ReservedHeaderNames.Matches(entry, h)) is { } needed)
             {
                 problems.Add($"{key} would remove '{needed}', which the proxy needs or sets itself (got '{entry}'); list only headers that clients must not send to the backend, e.g. 'X-Legacy-User' or 'X-Corp-*'.");
             }

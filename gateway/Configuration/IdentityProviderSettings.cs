@@ -22,6 +22,9 @@ internal sealed record IdentityProviderSettings(
     string GroupsClaim,
     string UsernameClaim)
 {
+    /// <summary>The claim naming the federated provider a user signed in through (see <c>FederatedIdentity</c>).</summary>
+    public const string ProviderClaim = "identity_provider";
+
     public const string DefaultScopes = "openid email profile";
 
     /// <summary>See <see cref="GatewayOptions.AllowUnverifiedEmail"/>.</summary>
@@ -49,7 +52,7 @@ internal sealed record IdentityProviderSettings(
     /// </summary>
     public bool EmailTrusted(System.Security.Claims.ClaimsPrincipal user) =>
         AllowUnverifiedEmail || EmailVerified(user) ||
-        (TrustedEmailProviders.Count > 0 && user.FindFirst(Authentication.FederatedIdentity.ProviderClaim)?.Value is { } name && TrustedEmailProviders.Contains(name));
+        (TrustedEmailProviders.Count > 0 && user.FindFirst(ProviderClaim)?.Value is { } name && TrustedEmailProviders.Contains(name));
 
     /// <summary>Builds the settings from already validated options.</summary>
     public static IdentityProviderSettings From(GatewayOptions options)

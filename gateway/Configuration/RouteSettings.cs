@@ -1,9 +1,8 @@
-using System.Runtime.CompilerServices;
 using Yarp.ReverseProxy.Configuration;
 
 namespace Gateway.Configuration;
 
-/// <summary>A route's parsed <c>Gateway.*</c> metadata. Parsed once per route config object (YARP replaces the object on reload).</summary>
+/// <summary>A route's parsed <c>Gateway.*</c> metadata. Parsed once per route endpoint (YARP rebuilds endpoints on reload). A value that does not parse (impossible after validation) falls back to the closed choice.</summary>
 internal sealed record RouteSettings(
     UnauthenticatedBehavior Unauthenticated,
     bool AllowCorsPreflight,
@@ -12,13 +11,14 @@ internal sealed record RouteSettings(
     string? IdentityProvider = null,
     string? IdpIdentifier = null)
 {
-    private static readonly ConditionalWeakTable<RouteConfig, RouteSettings> Cache = new();
-
     /// <summary>What a route that says nothing gets: automatic 401/redirect, no preflight bypass, no bearer, no token forwarding.</summary>
     public static RouteSettings Default { get; } = new(UnauthenticatedBehavior.Auto, false, false, ForwardTokenMode.None);
 
-    /// <summary>The settings of a validated route. A value that does not parse (impossible after validation) falls back to the closed choice.</summary>
-    public static RouteSettings For(RouteConfig route) => Cache.GetValue(route, static r => Parse(r.Metadata));
+    /// <summary>
+    /// The settings of the request's proxy route, attached to its endpoint once when YARP builds it (see
+    /// <c>MapGatewayProxy</c>); <see cref="Default"/> for the gateway's own endpoints and unmatched requests.
+    /// </summary>
+    public static RouteSettings Of(HttpContext context) => context.GetEndpoint()?.Metadata.GetMetadata<RouteSettings>() ?? Default;
 
     public static RouteSettings Parse(IReadOnlyDictionary<string, string>? metadata)
     {

@@ -3,6 +3,8 @@ using Gateway.Authentication;
 using Gateway.Authorization;
 using Gateway.Configuration;
 using Gateway.Errors;
+using Gateway.IdentityProvider;
+using Gateway.Paths;
 using Gateway.Proxy;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -12,13 +14,11 @@ namespace Gateway.Endpoints;
 /// <summary>The gateway's own endpoints under the base path (oauth2-proxy names): sign_in, sign_out, userinfo, auth.</summary>
 internal static class AuthEndpoints
 {
-    public static IEndpointRouteBuilder MapGatewayAuthEndpoints(this IEndpointRouteBuilder endpoints, GatewayOptions options)
+    public static IEndpointRouteBuilder MapGatewayAuthEndpoints(this IEndpointRouteBuilder endpoints, GatewayPaths paths)
     {
-        var group = endpoints.MapGroup(options.BasePath).AllowAnonymous();
-        group.MapGet("/sign_in", SignInAsync);
-        group.MapMethods("/sign_out", ["GET", "POST"], SignOutAsync);
-        group.MapGet("/userinfo", UserInfoAsync);
-        group.MapMethods("/auth", ["GET", "HEAD"], ForwardAuth.ForwardAuthEndpoint.HandleAsync);
+        endpoints.MapGet(paths.SignIn, SignInAsync).AllowAnonymous();
+        endpoints.MapMethods(paths.SignOut, ["GET", "POST"], SignOutAsync).AllowAnonymous();
+        endpoints.MapGet(paths.UserInfo, UserInfoAsync).AllowAnonymous();
         return endpoints;
     }
 
@@ -26,7 +26,7 @@ internal static class AuthEndpoints
         HttpContext context,
         SignInHints hints,
         ForwardAuth.ForwardAuthRouteMatcher routes,
-        IOptions<GatewayOptions> options,
+        GatewayPaths paths,
         ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(AuthEndpoints));
@@ -44,7 +44,7 @@ internal static class AuthEndpoints
             // The parameter's name only: a login_hint is usually an email address.
             logger.SignInHintRejected(rejected.Parameter);
             await ErrorResponses.WriteAsync(context, StatusCodes.Status400BadRequest, rejected.Code, "That sign-in link is not allowed",
-                rejected.Message, options.Value.BasePath + "/sign_in?rd=" + Uri.EscapeDataString(returnUrl), "Sign in normally");
+                rejected.Message, paths.SignInReturningTo(returnUrl), "Sign in normally");
             return;
         }
 
@@ -52,7 +52,7 @@ internal static class AuthEndpoints
         if (!properties.Parameters.ContainsKey(SignInHints.IdentityProvider) && PathOf(returnUrl) is { } path &&
             routes.Match(path, HttpMethods.Get, context.Request.Host) is { } route)
         {
-            SignInHints.FromRoute(RouteSettings.For(route), properties);
+            SignInHints.FromRoute(ForwardAuth.ForwardAuthRouteMatcher.SettingsOf(route), properties);
         }
 
         await context.ChallengeAsync(GatewaySchemes.OpenIdConnect, properties);
@@ -116,7 +116,7 @@ internal static class AuthEndpoints
     private static async Task SignOutAsync(
         HttpContext context,
         IdentityProviderSettings provider,
-        IOptions<GatewayOptions> options,
+        GatewayPaths paths,
         ProviderMetadata metadata,
         TokenClient tokenClient,
         Observability.GatewayMetrics metrics,
@@ -184,19 +184,19 @@ internal static class AuthEndpoints
         {
             await ErrorResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "idp_unavailable", "Signed out of this site",
                 "Your session here has ended, but the sign-in service could not be reached to end your single sign-on session. Close the browser to be sure, or try signing out again.",
-                options.Value.BasePath + "/sign_out", "Sign out again");
+                paths.SignOut, "Sign out again");
             return;
         }
 
         context.Response.Redirect(logoutUrl ?? returnUrl);
     }
 
-    private static async Task UserInfoAsync(HttpContext context, IdentityProviderSettings provider, IOptions<GatewayOptions> options)
+    private static async Task UserInfoAsync(HttpContext context, IdentityProviderSettings provider, GatewayPaths paths)
     {
         var session = await context.AuthenticateAsync(GatewaySchemes.Session);
         if (!session.Succeeded || session.Principal is null)
         {
-            await GatewayAuthorizationResultHandler.WriteUnauthenticatedAsync(context, options.Value.BasePath);
+            await GatewayAuthorizationResultHandler.WriteUnauthenticatedAsync(context, paths);
             return;
         }
 

@@ -9,7 +9,4 @@ internal static partial class EndpointsLog
 
     [LoggerMessage(LogEventIds.SignInHintRejected, LogLevel.Information, "Refused a sign-in link: its {Parameter} parameter is not allowed or not valid.")]
     public static partial void SignInHintRejected(this ILogger logger, string parameter);
-
-    [LoggerMessage(LogEventIds.UnhandledException, LogLevel.Error, "Request failed with an unexpected error.")]
-    public static partial void UnhandledException(this ILogger logger, Exception exception);
 }

@@ -3,6 +3,8 @@ using Gateway.Authentication;
 using Gateway.Authorization;
 using Gateway.Configuration;
 using Gateway.Errors;
+using Gateway.IdentityProvider;
+using Gateway.Ingress;
 using Gateway.Paths;
 using Gateway.Proxy;
 using Microsoft.AspNetCore.Authentication;
@@ -37,6 +39,7 @@ internal static class ForwardAuthEndpoint
         IdentityHeaderMap map,
         IdentityProviderSettings provider,
         IOptions<GatewayOptions> options,
+        GatewayPaths paths,
         TrustedProxies trustedProxies,
         ForwardAuthRouteMatcher routes,
         UntrustedForwardAuthCallers untrustedCallers,
@@ -45,7 +48,6 @@ internal static class ForwardAuthEndpoint
         ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(ForwardAuthEndpoint));
-        var basePath = options.Value.BasePath;
         context.Response.Headers.CacheControl = "no-store";
 
         RouteConfig? route = null;
@@ -81,7 +83,7 @@ internal static class ForwardAuthEndpoint
         }
 
         var originalMethod = route is null ? null : OriginalMethod(context);
-        var settings = route is null ? RouteSettings.Default : RouteSettings.Parse(route.Metadata);
+        var settings = route is null ? RouteSettings.Default : ForwardAuthRouteMatcher.SettingsOf(route);
         var anonymousRoute = route is not null && string.Equals(route.AuthorizationPolicy, GatewayPolicies.Anonymous, StringComparison.OrdinalIgnoreCase);
 
         // Requirements: the matched route's policy, then ?policy= and ?allowed_groups=.
@@ -140,7 +142,7 @@ internal static class ForwardAuthEndpoint
                 return;
             }
 
-            await GatewayAuthorizationResultHandler.WriteUnauthenticatedAsync(context, basePath, bearerAllowed);
+            await GatewayAuthorizationResultHandler.WriteUnauthenticatedAsync(context, paths, bearerAllowed);
             return;
         }
 

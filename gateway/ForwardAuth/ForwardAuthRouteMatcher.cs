@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Gateway.Configuration;
 using Microsoft.AspNetCore.Routing.Template;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Configuration;
@@ -48,8 +49,15 @@ internal sealed class ForwardAuthRouteMatcher(IProxyStateLookup proxyState)
         return null;
     }
 
+    /// <summary>
+    /// The matched route's <c>Gateway.*</c> settings, parsed once per route configuration (YARP replaces the object when
+    /// the route changes). Requests through the proxy read the same settings from their endpoint's metadata instead.
+    /// </summary>
+    public static RouteSettings SettingsOf(RouteConfig route) => Compiled.GetValue(route, Compile).Settings;
+
     private static CompiledRoute Compile(RouteConfig route)
     {
+        var settings = RouteSettings.Parse(route.Metadata);
         var path = route.Match.Path;
         if (string.IsNullOrEmpty(path))
         {
@@ -60,11 +68,11 @@ internal sealed class ForwardAuthRouteMatcher(IProxyStateLookup proxyState)
         try
         {
             var template = TemplateParser.Parse(path);
-            return new CompiledRoute(route, new TemplateMatcher(template, new RouteValueDictionary()), RoutePrecedence.ComputeInbound(template));
+            return new CompiledRoute(route, new TemplateMatcher(template, new RouteValueDictionary()), RoutePrecedence.ComputeInbound(template), settings);
         }
         catch (ArgumentException)
         {
-            return new CompiledRoute(route, null, decimal.MaxValue);
+            return new CompiledRoute(route, null, decimal.MaxValue, settings);
         }
     }
 
@@ -87,5 +95,5 @@ internal sealed class ForwardAuthRouteMatcher(IProxyStateLookup proxyState)
             : string.Equals(pattern, requested, StringComparison.OrdinalIgnoreCase);
     }
 
-    private sealed record CompiledRoute(RouteConfig Route, TemplateMatcher? Matcher, decimal Precedence);
+    private sealed record CompiledRoute(RouteConfig Route, TemplateMatcher? Matcher, decimal Precedence, RouteSettings Settings);
 }

@@ -1,4 +1,4 @@
-using Gateway.Authentication;
+using Gateway.IdentityProvider;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Gateway.Health;

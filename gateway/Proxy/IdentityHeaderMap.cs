@@ -1,4 +1,5 @@
 using Gateway.Configuration;
+using Gateway.IdentityProvider;
 
 namespace Gateway.Proxy;
 
@@ -24,7 +25,7 @@ internal sealed class IdentityHeaderMap
         };
         if (provider.Dialect == ProviderDialect.Cognito)
         {
-            map[IdentityProviderHeader] = Authentication.FederatedIdentity.ProviderClaim;
+            map[IdentityProviderHeader] = FederatedIdentity.ProviderClaim;
         }
 
         foreach (var (header, claim) in options.IdentityHeaderMappings)

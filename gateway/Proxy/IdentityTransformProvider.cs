@@ -1,5 +1,6 @@
 using Gateway.Authentication;
 using Gateway.Configuration;
+using Gateway.IdentityProvider;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
@@ -66,130 +67,6 @@ internal sealed class ForwardAccessTokenTransform : RequestTransform
         {
             context.ProxyRequest.Headers.Remove("Authorization");
             context.ProxyRequest.Headers.TryAddWithoutValidation("Authorization", "Bearer " + token);
-        }
-    }
-}
-
-/// <summary>Recognises the gateway's own cookies: the session cookie and its chunks, correlation and nonce cookies.</summary>
-internal sealed class GatewayCookieFilter(string cookieName)
-{
-    public bool IsGatewayCookie(ReadOnlySpan<char> name)
-    {
-        // ASP.NET Core reads cookie names case-insensitively, so the filter must too.
-        if (!name.StartsWith(cookieName, StringComparison.OrdinalIgnoreCase))
-        {
-            return false;
-        }
-
-        var rest = name[cookieName.Length..];
-        if (rest.IsEmpty || rest.StartsWith("_corr.", StringComparison.OrdinalIgnoreCase) || rest.StartsWith("_nonce.", StringComparison.OrdinalIgnoreCase))
-        {
-            return true;
-        }
-
-        // Chunks of a large session cookie: NAMEC1, NAMEC2, …
-        if ((rest[0] == 'C' || rest[0] == 'c') && rest.Length > 1)
-        {
-            foreach (var c in rest[1..])
-            {
-                if (!char.IsAsciiDigit(c))
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
-
-        return false;
-    }
-
-    /// <summary>
-    /// The Cookie header without the gateway's cookies, or null when nothing is left. <paramref name="changed"/> says
-    /// whether any gateway cookie was present (callers use the result only then). Allocates only to rebuild a header
-    /// that mixes the gateway's cookies with the application's.
-    /// </summary>
-    public string? Filter(StringValues cookieHeaders, out bool changed)
-    {
-        changed = false;
-        var kept = 0;
-        foreach (var header in cookieHeaders)
-        {
-            foreach (var range in Segments(header))
-            {
-                if (IsGatewayCookie(Name(header.AsSpan(range))))
-                {
-                    changed = true;
-                }
-                else
-                {
-                    kept++;
-                }
-            }
-        }
-
-        if (!changed || kept == 0)
-        {
-            return null;
-        }
-
-        var builder = new System.Text.StringBuilder();
-        foreach (var header in cookieHeaders)
-        {
-            foreach (var range in Segments(header))
-            {
-                var part = header.AsSpan(range);
-                if (!IsGatewayCookie(Name(part)))
-                {
-                    builder.Append(builder.Length == 0 ? "" : "; ").Append(part);
-                }
-            }
-        }
-
-        return builder.ToString();
-    }
-
-    private static ReadOnlySpan<char> Name(ReadOnlySpan<char> part)
-    {
-        var equals = part.IndexOf('=');
-        return (equals < 0 ? part : part[..equals]).Trim();
-    }
-
-    /// <summary>The trimmed, non-empty ';'-separated parts of one Cookie header.</summary>
-    private static IEnumerable<Range> Segments(string? header)
-    {
-        if (string.IsNullOrEmpty(header))
-        {
-            yield break;
-        }
-
-        var start = 0;
-        while (start <= header.Length)
-        {
-            var end = header.IndexOf(';', start);
-            if (end < 0)
-            {
-                end = header.Length;
-            }
-
-            var from = start;
-            var to = end;
-            while (from < to && char.IsWhiteSpace(header[from]))
-            {
-                from++;
-            }
-
-            while (to > from && char.IsWhiteSpace(header[to - 1]))
-            {
-                to--;
-            }
-
-            if (to > from)
-            {
-                yield return new Range(from, to);
-            }
-
-            start = end + 1;
         }
     }
 }

@@ -1,8 +1,6 @@
-using System.Runtime.CompilerServices;
 using Gateway.Configuration;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy;
-using Yarp.ReverseProxy.Model;
 
 namespace Gateway.Sessions;
 
@@ -18,10 +16,5 @@ internal sealed class AccessTokenRetention(IOptions<GatewayOptions> options, IPr
         proxyState.GetRoutes().Any(r => RouteSettings.Parse(r.Config.Metadata).ForwardToken == ForwardTokenMode.Access);
 
     /// <summary>True when the request's route forwards the session's access token.</summary>
-    public static bool RouteForwardsToken(HttpContext context) =>
-        context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>() is { } route &&
-        ForwardsToken.GetValue(route.Config, config => new StrongBox<bool>(RouteSettings.Parse(config.Metadata).ForwardToken == ForwardTokenMode.Access)).Value;
-
-    /// <summary>Parsed once per route configuration (YARP replaces the object when the route changes).</summary>
-    private static readonly ConditionalWeakTable<Yarp.ReverseProxy.Configuration.RouteConfig, StrongBox<bool>> ForwardsToken = new();
+    public static bool RouteForwardsToken(HttpContext context) => RouteSettings.Of(context).ForwardToken == ForwardTokenMode.Access;
 }

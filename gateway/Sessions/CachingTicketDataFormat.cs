@@ -4,13 +4,11 @@ namespace Gateway.Sessions;
 
 /// <summary>
 /// Cookie store: the encrypted ticket format, with decrypted tickets cached for a few seconds by a hash
-/// of the cookie value. The request's cache key is remembered so sign-out and refresh can drop it.
+/// of the cookie value. The request's cache key is remembered (<see cref="SessionKeyFeature"/>) so sign-out and refresh can drop it.
 /// </summary>
 internal sealed class CachingTicketDataFormat(ISecureDataFormat<AuthenticationTicket> inner, SessionCache cache, IHttpContextAccessor accessor)
     : ISecureDataFormat<AuthenticationTicket>
 {
-    public const string CacheKeyItem = "Gateway.SessionCacheKey";
-
     public string Protect(AuthenticationTicket data) => inner.Protect(data);
 
     public string Protect(AuthenticationTicket data, string? purpose) => inner.Protect(data, purpose);
@@ -24,12 +22,7 @@ internal sealed class CachingTicketDataFormat(ISecureDataFormat<AuthenticationTi
             return null;
         }
 
-        var context = accessor.HttpContext;
-        var key = SessionCache.KeyFor(context, protectedText);
-        if (context is not null)
-        {
-            context.Items[CacheKeyItem] = key;
-        }
+        var key = SessionCache.KeyFor(accessor.HttpContext, protectedText);
 
         var cached = cache.Get(key);
         if (cached is not null)

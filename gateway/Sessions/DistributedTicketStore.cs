@@ -56,10 +56,6 @@ internal sealed class DistributedTicketStore(
     public Task<AuthenticationTicket?> RetrieveAsync(string key, HttpContext httpContext, CancellationToken cancellationToken)
     {
         var cacheKey = SessionCache.KeyFor(httpContext, key);
-        if (httpContext is not null)
-        {
-            httpContext.Items[CachingTicketDataFormat.CacheKeyItem] = cacheKey;
-        }
 
         var cached = cache.Get(cacheKey);
         return cached is not null ? Task.FromResult<AuthenticationTicket?>(cached) : RetrieveFromStoreAsync(key, cacheKey, httpContext, cancellationToken);

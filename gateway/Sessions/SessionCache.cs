@@ -36,7 +36,7 @@ internal sealed class SessionCache : IDisposable
     /// </summary>
     public static string KeyFor(HttpContext? context, string value)
     {
-        if (context?.Items[ComputedKeyItem] is ComputedKey known && string.Equals(known.Value, value, StringComparison.Ordinal))
+        if (context?.Features.Get<SessionKeyFeature>() is { } known && string.Equals(known.Value, value, StringComparison.Ordinal))
         {
             return known.Key;
         }
@@ -44,15 +44,11 @@ internal sealed class SessionCache : IDisposable
         var key = KeyFor(value);
         if (context is not null)
         {
-            context.Items[ComputedKeyItem] = new ComputedKey(value, key);
+            context.Features.Set(new SessionKeyFeature(value, key));
         }
 
         return key;
     }
-
-    private const string ComputedKeyItem = "Gateway.SessionKey";
-
-    private sealed record ComputedKey(string Value, string Key);
 
     public static string KeyFor(string value)
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
-using Gateway.Authentication;
 using Gateway.Configuration;
+using Gateway.IdentityProvider;
+using Gateway.Paths;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Options;
@@ -17,6 +18,7 @@ namespace Gateway.Sessions;
 /// </summary>
 internal sealed class SessionCookieEvents(
     IOptions<GatewayOptions> options,
+    GatewayPaths paths,
     IdentityProviderSettings provider,
     TokenRefresher refresher,
     RefreshedIdTokenValidator idTokenValidator,
@@ -80,7 +82,7 @@ internal sealed class SessionCookieEvents(
         }
 
         // Signing out must work while the token endpoint is down: no refresh on the way out.
-        if (context.Request.Path.Equals(options.Value.BasePath + "/sign_out", StringComparison.OrdinalIgnoreCase))
+        if (context.Request.Path.Equals(paths.SignOut, StringComparison.OrdinalIgnoreCase))
         {
             return;
         }
@@ -184,7 +186,7 @@ internal sealed class SessionCookieEvents(
         properties.StoreTokens(stored.Select(kv => new AuthenticationToken { Name = kv.Key, Value = kv.Value }));
 
         context.ShouldRenew = true;
-        if (context.HttpContext.Items[CachingTicketDataFormat.CacheKeyItem] is string cacheKey)
+        if (SessionKeyFeature.Of(context.HttpContext) is { } cacheKey)
         {
             signals.Changed(cacheKey);
         }
@@ -195,7 +197,7 @@ internal sealed class SessionCookieEvents(
     /// <summary>Lets the next requests with this cookie skip the handlers until something is due (see SessionCache.SetValidated).</summary>
     private void RememberValidated(CookieValidatePrincipalContext context, DateTimeOffset now, DateTimeOffset absolute, DateTimeOffset? refreshAt)
     {
-        if (context.HttpContext.Items[CachingTicketDataFormat.CacheKeyItem] is not string cacheKey || context.Principal is null ||
+        if (SessionKeyFeature.Of(context.HttpContext) is not { } cacheKey || context.Principal is null ||
             context.Properties.ExpiresUtc is not { } expires)
         {
             return;
@@ -243,7 +245,7 @@ internal sealed class SessionCookieEvents(
     private async Task EndAsync(CookieValidatePrincipalContext context)
     {
         context.RejectPrincipal();
-        if (context.HttpContext.Items[CachingTicketDataFormat.CacheKeyItem] is string cacheKey)
+        if (SessionKeyFeature.Of(context.HttpContext) is { } cacheKey)
         {
             signals.Changed(cacheKey);
         }

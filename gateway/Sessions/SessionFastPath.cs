@@ -1,6 +1,6 @@
-using Gateway.Authentication;
-using Microsoft.AspNetCore.Authentication;
 using Gateway.Configuration;
+using Gateway.IdentityProvider;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Options;
 
@@ -43,7 +43,6 @@ internal sealed class SessionFastPath(SessionCache cache, IOptions<GatewayOption
         }
 
         context.User = principal;
-        context.Items[CachingTicketDataFormat.CacheKeyItem] = key;
         return true;
     }
 }

@@ -1,5 +1,5 @@
-using Gateway.Authentication;
 using Gateway.Configuration;
+using Gateway.IdentityProvider;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
@@ -18,7 +18,6 @@ internal static class SessionServiceCollectionExtensions
         services.AddSingleton<SessionSignals>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionSignals>());
         services.AddSingleton<TokenRefresher>();
-        services.AddSingleton<RefreshedIdTokenValidator>();
         services.AddSingleton<SessionCookieEvents>();
         services.AddSingleton<SessionSizeGuard>();
         services.AddSingleton<AccessTokenRetention>();
@@ -41,7 +40,6 @@ internal static class SessionServiceCollectionExtensions
                 cache.InstanceName = options.Redis.KeyPrefix;
                 cache.ConnectionMultiplexerFactory = () => Task.FromResult(connection.Value);
             });
-            services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: [Health.HealthEndpoints.ReadyTag]);
             if (string.IsNullOrWhiteSpace(options.DataProtection.KeysPath))
             {
                 dataProtection.PersistKeysToStackExchangeRedis(() => connection.Value.GetDatabase(), options.Redis.KeyPrefix + "dataprotection-keys");

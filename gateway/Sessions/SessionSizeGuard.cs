@@ -1,5 +1,5 @@
-using Gateway.Authentication;
 using Gateway.Configuration;
+using Gateway.IdentityProvider;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Options;

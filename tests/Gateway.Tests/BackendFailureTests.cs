@@ -3,17 +3,10 @@ using Gateway.Tests.Infrastructure;
 
 namespace Gateway.Tests;
 
-public sealed class BackendFailureTests : IClassFixture<GatewayFixture>, IDisposable
+public sealed class BackendFailureTests : GatewayTest<GatewayFixture>
 {
-    private readonly GatewayFixture _fx;
-
     public BackendFailureTests(GatewayFixture fx)
-    {
-        _fx = fx;
-        _fx.ResetStubs();
-    }
-
-    public void Dispose()
+        : base(fx)
     {
     }
 
@@ -21,7 +14,7 @@ public sealed class BackendFailureTests : IClassFixture<GatewayFixture>, IDispos
     public async Task Proxy_BackendDown_Returns502PageAndSessionSurvives()
     {
         var port = BackendStub.GetClosedPort();
-        await using var host = await GatewayHost.StartAsync(_fx.Cognito, $"http://127.0.0.1:{port}");
+        await using var host = await GatewayHost.StartAsync(Fx.Cognito, $"http://127.0.0.1:{port}");
         using var browser = new TestBrowser(host);
 
         var nav = await browser.NavigateAsync("/app/page");
@@ -44,7 +37,7 @@ public sealed class BackendFailureTests : IClassFixture<GatewayFixture>, IDispos
     public async Task Proxy_BackendDown_ApiCallerGets502()
     {
         var port = BackendStub.GetClosedPort();
-        await using var host = await GatewayHost.StartAsync(_fx.Cognito, $"http://127.0.0.1:{port}");
+        await using var host = await GatewayHost.StartAsync(Fx.Cognito, $"http://127.0.0.1:{port}");
         using var browser = new TestBrowser(host);
 
         var hop = await browser.ApiGetAsync("/public/thing");

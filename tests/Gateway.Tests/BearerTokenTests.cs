@@ -37,22 +37,15 @@ public sealed class BearerGatewayFixture : GatewayFixture
     };
 }
 
-public sealed class BearerTokenTests : IClassFixture<BearerGatewayFixture>, IDisposable
+public sealed class BearerTokenTests : GatewayTest<BearerGatewayFixture>
 {
-    private readonly BearerGatewayFixture _fx;
-    private readonly TestBrowser _client;
-
     public BearerTokenTests(BearerGatewayFixture fx)
+        : base(fx)
     {
-        _fx = fx;
-        _fx.ResetStubs();
-        _client = fx.NewBrowser();
     }
 
-    public void Dispose() => _client.Dispose();
-
     private Task<Hop> CallAsync(string path, string token, Action<HttpRequestMessage>? customize = null) =>
-        _client.ApiGetAsync(path, r =>
+        Browser.ApiGetAsync(path, r =>
         {
             r.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             customize?.Invoke(r);
@@ -61,10 +54,10 @@ public sealed class BearerTokenTests : IClassFixture<BearerGatewayFixture>, IDis
     [Fact]
     public async Task Bearer_ValidAccessToken_ProxiedWithSameIdentityHeadersAsSession()
     {
-        var hop = await CallAsync("/bearer/orders", _fx.Cognito.MintAccessToken());
+        var hop = await CallAsync("/bearer/orders", Fx.Cognito.MintAccessToken());
 
-        Assert.True(hop.Status == HttpStatusCode.OK, $"{hop}\n{hop.Body}\n{_fx.Gateway.Logs.Dump()}");
-        var received = _fx.Backend.LastRequestTo("/bearer/orders");
+        Assert.True(hop.Status == HttpStatusCode.OK, $"{hop}\n{hop.Body}\n{Fx.Gateway.Logs.Dump()}");
+        var received = Fx.Backend.LastRequestTo("/bearer/orders");
         var user = TestUser.Default;
         Assert.Equal([user.Sub], BackendStub.HeaderValues(received, "X-Forwarded-User"));
         Assert.Equal([user.Username], BackendStub.HeaderValues(received, "X-Forwarded-Preferred-Username"));
@@ -76,7 +69,7 @@ public sealed class BearerTokenTests : IClassFixture<BearerGatewayFixture>, IDis
     [Fact]
     public async Task Bearer_TokenOfSecondAllowedClient_IsAccepted()
     {
-        var token = _fx.Cognito.MintAccessToken(t => t.Claims["client_id"] = BearerGatewayFixture.SecondClientId);
+        var token = Fx.Cognito.MintAccessToken(t => t.Claims["client_id"] = BearerGatewayFixture.SecondClientId);
 
         var hop = await CallAsync("/bearer/x", token);
 
@@ -86,13 +79,13 @@ public sealed class BearerTokenTests : IClassFixture<BearerGatewayFixture>, IDis
     [Fact]
     public async Task Bearer_TokenSignedWithRotatedKey_IsAcceptedAfterJwksRefetch()
     {
-        Assert.Equal(HttpStatusCode.OK, (await CallAsync("/bearer/warm", _fx.Cognito.MintAccessToken())).Status);
+        Assert.Equal(HttpStatusCode.OK, (await CallAsync("/bearer/warm", Fx.Cognito.MintAccessToken())).Status);
         using var rotated = TestSigningKey.Create("rotated-" + Guid.NewGuid().ToString("N")[..8]);
-        _fx.Cognito.PublishKeys(_fx.Cognito.PrimaryKey, rotated);
+        Fx.Cognito.PublishKeys(Fx.Cognito.PrimaryKey, rotated);
 
-        var hop = await CallAsync("/bearer/rotated", _fx.Cognito.MintAccessToken(t => t.SigningKey = rotated));
+        var hop = await CallAsync("/bearer/rotated", Fx.Cognito.MintAccessToken(t => t.SigningKey = rotated));
 
-        Assert.True(hop.Status == HttpStatusCode.OK, $"{hop}\n{hop.Body}\n{_fx.Gateway.Logs.Dump()}");
+        Assert.True(hop.Status == HttpStatusCode.OK, $"{hop}\n{hop.Body}\n{Fx.Gateway.Logs.Dump()}");
     }
 
     public static TheoryData<string, string> RefusedTokens => new()
@@ -111,7 +104,7 @@ public sealed class BearerTokenTests : IClassFixture<BearerGatewayFixture>, IDis
 
     private string Spoil(string kind)
     {
-        var cognito = _fx.Cognito;
+        var cognito = Fx.Cognito;
         switch (kind)
         {
             case "Expired":
@@ -156,7 +149,7 @@ public sealed class BearerTokenTests : IClassFixture<BearerGatewayFixture>, IDis
 
         var hop = await CallAsync("/bearer/x", token);
 
-        Assert.True(hop.Status == HttpStatusCode.Unauthorized, $"{kind}: {hop}\n{hop.Body}\n{_fx.Gateway.Logs.Dump()}");
+        Assert.True(hop.Status == HttpStatusCode.Unauthorized, $"{kind}: {hop}\n{hop.Body}\n{Fx.Gateway.Logs.Dump()}");
         Assert.Equal("application/json", TestBrowser.MediaType(hop));
         var challenge = Assert.Single(hop.Response.Headers.WwwAuthenticate).ToString();
         Assert.StartsWith("Bearer ", challenge);
@@ -165,7 +158,7 @@ public sealed class BearerTokenTests : IClassFixture<BearerGatewayFixture>, IDis
         Assert.Contains(descriptionFragment, challenge, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain(token, challenge);
         Assert.DoesNotContain(token, hop.Body);
-        Assert.DoesNotContain(_fx.Backend.Requests, r => r.Path == "/bearer/x");
+        Assert.DoesNotContain(Fx.Backend.Requests, r => r.Path == "/bearer/x");
     }
 
     [Fact]
@@ -175,7 +168,7 @@ public sealed class BearerTokenTests : IClassFixture<BearerGatewayFixture>, IDis
 
         await CallAsync("/bearer/x", token);
 
-        Assert.DoesNotContain(_fx.Gateway.Logs.Lines, l => l.Contains(token.Split('.')[1], StringComparison.Ordinal));
+        Assert.DoesNotContain(Fx.Gateway.Logs.Lines, l => l.Contains(token.Split('.')[1], StringComparison.Ordinal));
     }
 
     [Fact]
@@ -190,7 +183,7 @@ public sealed class BearerTokenTests : IClassFixture<BearerGatewayFixture>, IDis
     [Fact]
     public async Task Bearer_ScopePresent_IsProxied()
     {
-        var hop = await CallAsync("/scoped/list", _fx.Cognito.MintAccessToken(scope: "openid orders/read"));
+        var hop = await CallAsync("/scoped/list", Fx.Cognito.MintAccessToken(scope: "openid orders/read"));
 
         Assert.Equal(HttpStatusCode.OK, hop.Status);
     }
@@ -198,22 +191,22 @@ public sealed class BearerTokenTests : IClassFixture<BearerGatewayFixture>, IDis
     [Fact]
     public async Task Bearer_ScopeMissing_Gets403InsufficientScope()
     {
-        var hop = await CallAsync("/scoped/list", _fx.Cognito.MintAccessToken(scope: "openid orders/write"));
+        var hop = await CallAsync("/scoped/list", Fx.Cognito.MintAccessToken(scope: "openid orders/write"));
 
         Assert.Equal(HttpStatusCode.Forbidden, hop.Status);
         Assert.Equal("application/json", TestBrowser.MediaType(hop));
         var challenge = hop.Response.Headers.WwwAuthenticate.ToString();
         Assert.Contains("error=\"insufficient_scope\"", challenge);
         Assert.Contains("orders/read", challenge);
-        Assert.DoesNotContain(_fx.Backend.Requests, r => r.Path == "/scoped/list");
+        Assert.DoesNotContain(Fx.Backend.Requests, r => r.Path == "/scoped/list");
     }
 
     [Fact]
     public async Task Bearer_ScopeOkButGroupMissing_Gets403()
     {
-        _fx.Cognito.User = TestUser.Default with { Groups = ["contractors"] };
+        Fx.Cognito.User = TestUser.Default with { Groups = ["contractors"] };
 
-        var hop = await CallAsync("/scoped/list", _fx.Cognito.MintAccessToken(scope: "orders/read"));
+        var hop = await CallAsync("/scoped/list", Fx.Cognito.MintAccessToken(scope: "orders/read"));
 
         Assert.Equal(HttpStatusCode.Forbidden, hop.Status);
     }
@@ -221,17 +214,17 @@ public sealed class BearerTokenTests : IClassFixture<BearerGatewayFixture>, IDis
     [Fact]
     public async Task Bearer_OnRouteWithoutBearer_IsIgnoredAndNotForwarded()
     {
-        var hop = await CallAsync("/protected/x", _fx.Cognito.MintAccessToken());
+        var hop = await CallAsync("/protected/x", Fx.Cognito.MintAccessToken());
 
         Assert.Equal(HttpStatusCode.Unauthorized, hop.Status);
         Assert.DoesNotContain("Bearer", hop.Response.Headers.WwwAuthenticate.ToString());
-        Assert.Empty(_fx.Backend.Requests);
+        Assert.Empty(Fx.Backend.Requests);
     }
 
     [Fact]
     public async Task Bearer_NoCredentialsOnBearerRoute_Gets401AdvertisingBothChallenges()
     {
-        var hop = await _client.ApiGetAsync("/bearer/x");
+        var hop = await Browser.ApiGetAsync("/bearer/x");
 
         Assert.Equal(HttpStatusCode.Unauthorized, hop.Status);
         var challenges = hop.Response.Headers.WwwAuthenticate.Select(h => h.Scheme).ToList();
@@ -242,34 +235,34 @@ public sealed class BearerTokenTests : IClassFixture<BearerGatewayFixture>, IDis
     [Fact]
     public async Task Bearer_SessionStillWorksOnBearerRoute()
     {
-        await _client.SignInAsync();
+        await Browser.SignInAsync();
 
-        var hop = await _client.ApiGetAsync("/bearer/with-session");
+        var hop = await Browser.ApiGetAsync("/bearer/with-session");
 
         Assert.Equal(HttpStatusCode.OK, hop.Status);
-        Assert.Equal([TestUser.Default.Email], BackendStub.HeaderValues(_fx.Backend.LastRequestTo("/bearer/with-session"), "X-Forwarded-Email"));
+        Assert.Equal([TestUser.Default.Email], BackendStub.HeaderValues(Fx.Backend.LastRequestTo("/bearer/with-session"), "X-Forwarded-Email"));
     }
 
     [Fact]
     public async Task ForwardToken_BearerCaller_BackendGetsTheCallersToken()
     {
-        var token = _fx.Cognito.MintAccessToken();
+        var token = Fx.Cognito.MintAccessToken();
 
         var hop = await CallAsync("/token/x", token);
 
         Assert.Equal(HttpStatusCode.OK, hop.Status);
-        Assert.Equal(["Bearer " + token], BackendStub.HeaderValues(_fx.Backend.LastRequestTo("/token/x"), "Authorization"));
+        Assert.Equal(["Bearer " + token], BackendStub.HeaderValues(Fx.Backend.LastRequestTo("/token/x"), "Authorization"));
     }
 
     [Fact]
     public async Task ForwardToken_SessionCaller_BackendGetsTheSessionsAccessToken()
     {
-        await _client.SignInAsync();
+        await Browser.SignInAsync();
 
-        var hop = await _client.ApiGetAsync("/token/from-session", r => r.Headers.TryAddWithoutValidation("Authorization", "Basic Zm9yZ2VkOng="));
+        var hop = await Browser.ApiGetAsync("/token/from-session", r => r.Headers.TryAddWithoutValidation("Authorization", "Basic Zm9yZ2VkOng="));
 
         Assert.Equal(HttpStatusCode.OK, hop.Status);
-        var authorization = Assert.Single(BackendStub.HeaderValues(_fx.Backend.LastRequestTo("/token/from-session"), "Authorization"));
+        var authorization = Assert.Single(BackendStub.HeaderValues(Fx.Backend.LastRequestTo("/token/from-session"), "Authorization"));
         Assert.StartsWith("Bearer ey", authorization);
         var payload = authorization["Bearer ".Length..].Split('.')[1];
         var json = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(payload.Replace('-', '+').Replace('_', '/').PadRight((payload.Length + 3) / 4 * 4, '=')));

@@ -4,24 +4,17 @@ using Gateway.Tests.Infrastructure;
 
 namespace Gateway.Tests;
 
-public sealed class CallbackErrorTests : IClassFixture<GatewayFixture>, IDisposable
+public sealed class CallbackErrorTests : GatewayTest<GatewayFixture>
 {
-    private readonly GatewayFixture _fx;
-    private readonly TestBrowser _browser;
-
     public CallbackErrorTests(GatewayFixture fx)
+        : base(fx)
     {
-        _fx = fx;
-        _fx.ResetStubs();
-        _browser = fx.NewBrowser();
     }
-
-    public void Dispose() => _browser.Dispose();
 
     /// <summary>Starts a real challenge and returns the state the gateway sent to Cognito.</summary>
     private async Task<string> StartChallengeAsync(string path = "/wanted")
     {
-        var hop = await _browser.NavigateOnceAsync(path);
+        var hop = await Browser.NavigateOnceAsync(path);
         Assert.Equal(HttpStatusCode.Found, hop.Status);
         return TestBrowser.Query(hop.Location!)["state"];
     }
@@ -31,10 +24,10 @@ public sealed class CallbackErrorTests : IClassFixture<GatewayFixture>, IDisposa
     {
         var state = await StartChallengeAsync();
 
-        var hop = await _browser.NavigateOnceAsync(
+        var hop = await Browser.NavigateOnceAsync(
             $"/oauth2/callback?error=access_denied&error_description={Uri.EscapeDataString("User cancelled")}&state={Uri.EscapeDataString(state)}");
 
-        PageAssert.Is4xxHtmlPage(hop, _fx.Gateway);
+        PageAssert.Is4xxHtmlPage(hop, Fx.Gateway);
         Assert.Matches(new Regex(@"<a\s[^>]*href=", RegexOptions.IgnoreCase), hop.Body);
         Assert.DoesNotContain(hop.SetCookies.Select(SetCookie.Parse), c => SetCookie.IsSessionCookieName(c.Name) && !c.IsDeletion);
     }
@@ -42,19 +35,19 @@ public sealed class CallbackErrorTests : IClassFixture<GatewayFixture>, IDisposa
     [Fact]
     public async Task Callback_NoState_Returns400Page()
     {
-        var hop = await _browser.NavigateOnceAsync("/oauth2/callback?code=abc");
+        var hop = await Browser.NavigateOnceAsync("/oauth2/callback?code=abc");
 
         Assert.Equal(HttpStatusCode.BadRequest, hop.Status);
-        PageAssert.Is4xxHtmlPage(hop, _fx.Gateway);
+        PageAssert.Is4xxHtmlPage(hop, Fx.Gateway);
     }
 
     [Fact]
     public async Task Callback_NoParametersAtAll_Returns400Page()
     {
-        var hop = await _browser.NavigateOnceAsync("/oauth2/callback");
+        var hop = await Browser.NavigateOnceAsync("/oauth2/callback");
 
         Assert.Equal(HttpStatusCode.BadRequest, hop.Status);
-        PageAssert.Is4xxHtmlPage(hop, _fx.Gateway);
+        PageAssert.Is4xxHtmlPage(hop, Fx.Gateway);
     }
 
     [Fact]
@@ -62,11 +55,11 @@ public sealed class CallbackErrorTests : IClassFixture<GatewayFixture>, IDisposa
     {
         await StartChallengeAsync();
 
-        var hop = await _browser.NavigateOnceAsync("/oauth2/callback?code=abc&state=garbage-state-value");
+        var hop = await Browser.NavigateOnceAsync("/oauth2/callback?code=abc&state=garbage-state-value");
 
         Assert.Equal(HttpStatusCode.BadRequest, hop.Status);
-        PageAssert.Is4xxHtmlPage(hop, _fx.Gateway);
-        Assert.Empty(_fx.Cognito.RequestsTo("/oauth2/token"));
+        PageAssert.Is4xxHtmlPage(hop, Fx.Gateway);
+        Assert.Empty(Fx.Cognito.RequestsTo("/oauth2/token"));
     }
 
     [Fact]
@@ -74,26 +67,26 @@ public sealed class CallbackErrorTests : IClassFixture<GatewayFixture>, IDisposa
     {
         // A callback URL replayed in a browser that never started the login (e.g. login CSRF).
         var state = await StartChallengeAsync();
-        using var stranger = _fx.NewBrowser();
+        using var stranger = Fx.NewBrowser();
 
         var hop = await stranger.NavigateOnceAsync($"/oauth2/callback?code=abc&state={Uri.EscapeDataString(state)}");
 
-        PageAssert.Is4xxHtmlPage(hop, _fx.Gateway);
+        PageAssert.Is4xxHtmlPage(hop, Fx.Gateway);
     }
 
     [Fact]
     public async Task Callback_TokenEndpointReturns500_Returns502Page()
     {
-        _fx.Cognito.TokenResponder = _ => FakeCognito.Json(500, new { error = "internal" });
+        Fx.Cognito.TokenResponder = _ => FakeCognito.Json(500, new { error = "internal" });
 
-        var nav = await _browser.NavigateAsync("/wanted");
+        var nav = await Browser.NavigateAsync("/wanted");
 
         var callback = nav.HopAt("/oauth2/callback");
         Assert.NotNull(callback);
-        Assert.True(callback.Status == HttpStatusCode.BadGateway, $"{nav}\n{callback.Body}\n{_fx.Gateway.Logs.Dump()}");
+        Assert.True(callback.Status == HttpStatusCode.BadGateway, $"{nav}\n{callback.Body}\n{Fx.Gateway.Logs.Dump()}");
         Assert.Equal("text/html", TestBrowser.MediaType(callback));
         PageAssert.NoStackTrace(callback);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await _browser.ApiGetAsync("/wanted")).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Browser.ApiGetAsync("/wanted")).Status);
     }
 
     [Fact]
@@ -101,7 +94,7 @@ public sealed class CallbackErrorTests : IClassFixture<GatewayFixture>, IDisposa
     {
         using var cognito = new FakeCognito { TokenEndpointOverride = $"http://127.0.0.1:{BackendStub.GetClosedPort()}/oauth2/token" };
         cognito.Reset();
-        await using var host = await GatewayHost.StartAsync(cognito, _fx.Backend);
+        await using var host = await GatewayHost.StartAsync(cognito, Fx.Backend);
         using var browser = new TestBrowser(host);
 
         var nav = await browser.NavigateAsync("/wanted");
@@ -117,30 +110,30 @@ public sealed class CallbackErrorTests : IClassFixture<GatewayFixture>, IDisposa
     public async Task Callback_ReplayedCode_InvalidGrant_Shows4xxPage()
     {
         // Stop at Cognito's redirect back, burn the code (as if already redeemed), then deliver the callback.
-        var challenge = await _browser.NavigateOnceAsync("/wanted");
-        var authorize = await _browser.NavigateOnceAsync(challenge.Location!.ToString());
+        var challenge = await Browser.NavigateOnceAsync("/wanted");
+        var authorize = await Browser.NavigateOnceAsync(challenge.Location!.ToString());
         Assert.Equal(HttpStatusCode.Found, authorize.Status);
         var callbackUrl = authorize.Location!;
-        _fx.Cognito.MarkRedeemed(TestBrowser.Query(callbackUrl)["code"]);
+        Fx.Cognito.MarkRedeemed(TestBrowser.Query(callbackUrl)["code"]);
 
-        var hop = await _browser.NavigateOnceAsync(callbackUrl.ToString());
+        var hop = await Browser.NavigateOnceAsync(callbackUrl.ToString());
 
-        PageAssert.Is4xxHtmlPage(hop, _fx.Gateway);
-        Assert.Single(_fx.Cognito.RequestsTo("/oauth2/token"));
+        PageAssert.Is4xxHtmlPage(hop, Fx.Gateway);
+        Assert.Single(Fx.Cognito.RequestsTo("/oauth2/token"));
         Assert.DoesNotContain(hop.SetCookies.Select(SetCookie.Parse), c => SetCookie.IsSessionCookieName(c.Name) && !c.IsDeletion);
     }
 
     [Fact]
     public async Task Callback_ReplayedAfterSuccessfulLogin_DoesNotFail500()
     {
-        var nav = await _browser.NavigateAsync("/wanted");
+        var nav = await Browser.NavigateAsync("/wanted");
         Assert.Equal(HttpStatusCode.OK, nav.Status);
         var callbackUrl = nav.HopAt("/oauth2/callback")!.Url;
 
-        using var attacker = _fx.NewBrowser();
+        using var attacker = Fx.NewBrowser();
         var hop = await attacker.NavigateOnceAsync(callbackUrl.ToString());
 
-        PageAssert.Is4xxHtmlPage(hop, _fx.Gateway);
+        PageAssert.Is4xxHtmlPage(hop, Fx.Gateway);
         Assert.Equal(HttpStatusCode.Unauthorized, (await attacker.ApiGetAsync("/wanted")).Status);
     }
 }

@@ -44,20 +44,14 @@ public sealed class FederationGatewayFixture : GatewayFixture
 }
 
 /// <summary>Users who come through Google or a corporate SAML IdP via the pool, as Cognito really shapes them.</summary>
-public sealed class FederationTests : IClassFixture<FederationGatewayFixture>, IDisposable
+public sealed class FederationTests : GatewayTest<FederationGatewayFixture>
 {
     private const string ProviderHeader = "X-Forwarded-Identity-Provider";
-    private readonly FederationGatewayFixture _fx;
-    private readonly TestBrowser _browser;
 
     public FederationTests(FederationGatewayFixture fx)
+        : base(fx)
     {
-        _fx = fx;
-        _fx.ResetStubs();
-        _browser = fx.NewBrowser();
     }
-
-    public void Dispose() => _browser.Dispose();
 
     private static IReadOnlyList<string> Received(BackendStub backend, string path, string header) =>
         BackendStub.HeaderValues(backend.LastRequestTo(path), header);
@@ -68,79 +62,79 @@ public sealed class FederationTests : IClassFixture<FederationGatewayFixture>, I
     [Fact]
     public async Task GoogleUser_SignIn_BackendGetsProviderNameGroupsWithoutAutomaticGroupAndTrustedEmail()
     {
-        _fx.Cognito.SignInFederated(FederatedUsers.Google, "Google", "Google");
+        Fx.Cognito.SignInFederated(FederatedUsers.Google, "Google", "Google");
 
-        await _browser.SignInAsync("/federated");
+        await Browser.SignInAsync("/federated");
 
-        Assert.Equal(["Google"], Received(_fx.Backend, "/federated", ProviderHeader));
-        Assert.Equal(["staff"], Received(_fx.Backend, "/federated", "X-Forwarded-Groups"));
-        Assert.Equal([FederatedUsers.Google.Username], Received(_fx.Backend, "/federated", "X-Forwarded-Preferred-Username"));
+        Assert.Equal(["Google"], Received(Fx.Backend, "/federated", ProviderHeader));
+        Assert.Equal(["staff"], Received(Fx.Backend, "/federated", "X-Forwarded-Groups"));
+        Assert.Equal([FederatedUsers.Google.Username], Received(Fx.Backend, "/federated", "X-Forwarded-Preferred-Username"));
         // email_verified is false, but Google is listed in TrustedEmailProviders.
-        Assert.Equal([FederatedUsers.Google.Email], Received(_fx.Backend, "/federated", "X-Forwarded-Email"));
+        Assert.Equal([FederatedUsers.Google.Email], Received(Fx.Backend, "/federated", "X-Forwarded-Email"));
     }
 
     [Fact]
     public async Task SamlUser_ProviderNotTrustedForEmail_EmailIsNotForwarded()
     {
-        _fx.Cognito.SignInFederated(FederatedUsers.CorpSaml, "CorpSAML");
+        Fx.Cognito.SignInFederated(FederatedUsers.CorpSaml, "CorpSAML");
 
-        await _browser.SignInAsync("/saml");
+        await Browser.SignInAsync("/saml");
 
-        Assert.Equal(["CorpSAML"], Received(_fx.Backend, "/saml", ProviderHeader));
-        Assert.Equal(["staff"], Received(_fx.Backend, "/saml", "X-Forwarded-Groups"));
-        Assert.Empty(Received(_fx.Backend, "/saml", "X-Forwarded-Email"));
+        Assert.Equal(["CorpSAML"], Received(Fx.Backend, "/saml", ProviderHeader));
+        Assert.Equal(["staff"], Received(Fx.Backend, "/saml", "X-Forwarded-Groups"));
+        Assert.Empty(Received(Fx.Backend, "/saml", "X-Forwarded-Email"));
     }
 
     [Fact]
     public async Task PoolUser_HasNoProviderHeader_AndAForgedOneIsStripped()
     {
-        await _browser.SignInAsync("/pool");
+        await Browser.SignInAsync("/pool");
 
-        var hop = await _browser.NavigateOnceAsync("/pool-again", r =>
+        var hop = await Browser.NavigateOnceAsync("/pool-again", r =>
         {
             r.Headers.TryAddWithoutValidation(ProviderHeader, "Google");
             r.Headers.TryAddWithoutValidation("X_Forwarded_Identity_Provider", "Google");
         });
 
         Assert.Equal(HttpStatusCode.OK, hop.Status);
-        Assert.Empty(Received(_fx.Backend, "/pool-again", ProviderHeader));
-        Assert.Equal([TestUser.Default.Email], Received(_fx.Backend, "/pool-again", "X-Forwarded-Email"));
+        Assert.Empty(Received(Fx.Backend, "/pool-again", ProviderHeader));
+        Assert.Equal([TestUser.Default.Email], Received(Fx.Backend, "/pool-again", "X-Forwarded-Email"));
     }
 
     [Fact]
     public async Task ForgedProviderHeader_OnAnonymousRoute_IsStripped()
     {
-        var hop = await _browser.NavigateOnceAsync("/public/x", r => r.Headers.TryAddWithoutValidation(ProviderHeader, "Google"));
+        var hop = await Browser.NavigateOnceAsync("/public/x", r => r.Headers.TryAddWithoutValidation(ProviderHeader, "Google"));
 
         Assert.Equal(HttpStatusCode.OK, hop.Status);
-        Assert.Empty(Received(_fx.Backend, "/public/x", ProviderHeader));
+        Assert.Empty(Received(Fx.Backend, "/public/x", ProviderHeader));
     }
 
     [Fact]
     public async Task IdentitiesSentAsOneJsonString_IsReadTheSameWay()
     {
-        _fx.Cognito.SignInFederated(FederatedUsers.CorpSaml, "CorpSAML", identitiesAsString: true);
+        Fx.Cognito.SignInFederated(FederatedUsers.CorpSaml, "CorpSAML", identitiesAsString: true);
 
-        await _browser.SignInAsync("/as-string");
+        await Browser.SignInAsync("/as-string");
 
-        Assert.Equal(["CorpSAML"], Received(_fx.Backend, "/as-string", ProviderHeader));
-        Assert.Equal(["staff"], Received(_fx.Backend, "/as-string", "X-Forwarded-Groups"));
+        Assert.Equal(["CorpSAML"], Received(Fx.Backend, "/as-string", ProviderHeader));
+        Assert.Equal(["staff"], Received(Fx.Backend, "/as-string", "X-Forwarded-Groups"));
     }
 
     [Fact]
     public async Task TwoLinkedIdentities_PrimaryOneNamesTheProvider_BothAutomaticGroupsLeftOut()
     {
         var user = FederatedUsers.CorpSaml with { Groups = ["staff", FederatedUsers.AutomaticGroup("CorpSAML"), FederatedUsers.AutomaticGroup("Google")] };
-        _fx.Cognito.SignInFederated(user, "CorpSAML", customize: claims => claims["identities"] = new object[]
+        Fx.Cognito.SignInFederated(user, "CorpSAML", customize: claims => claims["identities"] = new object[]
         {
             new Dictionary<string, object?> { ["userId"] = "g-1", ["providerName"] = "Google", ["providerType"] = "Google", ["primary"] = "false" },
             new Dictionary<string, object?> { ["userId"] = "jdoe", ["providerName"] = "CorpSAML", ["providerType"] = "SAML", ["primary"] = "true" },
         });
 
-        await _browser.SignInAsync("/linked");
+        await Browser.SignInAsync("/linked");
 
-        Assert.Equal(["CorpSAML"], Received(_fx.Backend, "/linked", ProviderHeader));
-        Assert.Equal(["staff"], Received(_fx.Backend, "/linked", "X-Forwarded-Groups"));
+        Assert.Equal(["CorpSAML"], Received(Fx.Backend, "/linked", ProviderHeader));
+        Assert.Equal(["staff"], Received(Fx.Backend, "/linked", "X-Forwarded-Groups"));
     }
 
     [Fact]
@@ -148,20 +142,20 @@ public sealed class FederationTests : IClassFixture<FederationGatewayFixture>, I
     {
         // Only the automatic groups of the user's own providers are left out, not every "{pool}_…" name.
         var user = FederatedUsers.CorpSaml with { Groups = ["staff", FederatedUsers.AutomaticGroup("CorpSAML"), FederatedUsers.AutomaticGroup("Other")] };
-        _fx.Cognito.SignInFederated(user, "CorpSAML");
+        Fx.Cognito.SignInFederated(user, "CorpSAML");
 
-        await _browser.SignInAsync("/other-group");
+        await Browser.SignInAsync("/other-group");
 
-        Assert.Equal(["staff," + FederatedUsers.AutomaticGroup("Other")], Received(_fx.Backend, "/other-group", "X-Forwarded-Groups"));
+        Assert.Equal(["staff," + FederatedUsers.AutomaticGroup("Other")], Received(Fx.Backend, "/other-group", "X-Forwarded-Groups"));
     }
 
     [Fact]
     public async Task AutomaticGroup_IsNotUsableInGroupPolicies_ByDefault()
     {
-        _fx.Cognito.SignInFederated(FederatedUsers.Google, "Google", "Google");
-        await _browser.SignInAsync("/first");
+        Fx.Cognito.SignInFederated(FederatedUsers.Google, "Google", "Google");
+        await Browser.SignInAsync("/first");
 
-        var hop = await _browser.NavigateOnceAsync("/google-group/x");
+        var hop = await Browser.NavigateOnceAsync("/google-group/x");
 
         Assert.Equal(HttpStatusCode.Forbidden, hop.Status);
     }
@@ -169,10 +163,10 @@ public sealed class FederationTests : IClassFixture<FederationGatewayFixture>, I
     [Fact]
     public async Task EmailDomainPolicy_TrustedProviderWithUnverifiedEmail_IsAllowed()
     {
-        _fx.Cognito.SignInFederated(FederatedUsers.Google, "Google", "Google");
-        await _browser.SignInAsync("/first");
+        Fx.Cognito.SignInFederated(FederatedUsers.Google, "Google", "Google");
+        await Browser.SignInAsync("/first");
 
-        var hop = await _browser.NavigateOnceAsync("/gmail/inbox");
+        var hop = await Browser.NavigateOnceAsync("/gmail/inbox");
 
         Assert.Equal(HttpStatusCode.OK, hop.Status);
     }
@@ -180,10 +174,10 @@ public sealed class FederationTests : IClassFixture<FederationGatewayFixture>, I
     [Fact]
     public async Task EmailDomainPolicy_UntrustedProviderWithUnverifiedEmail_IsForbidden()
     {
-        _fx.Cognito.SignInFederated(FederatedUsers.CorpSaml, "CorpSAML");
-        await _browser.SignInAsync("/first");
+        Fx.Cognito.SignInFederated(FederatedUsers.CorpSaml, "CorpSAML");
+        await Browser.SignInAsync("/first");
 
-        var hop = await _browser.NavigateOnceAsync("/corp/portal");
+        var hop = await Browser.NavigateOnceAsync("/corp/portal");
 
         Assert.Equal(HttpStatusCode.Forbidden, hop.Status);
     }
@@ -191,23 +185,23 @@ public sealed class FederationTests : IClassFixture<FederationGatewayFixture>, I
     [Fact]
     public async Task EmailDomainPolicy_PoolUserWithUnverifiedEmail_KeepsTodaysRule()
     {
-        _fx.Cognito.User = FederatedUsers.CorpSaml with { Username = "jdoe", Groups = ["staff"] };
-        _fx.Cognito.CustomizeIdToken = (request, _) => request.Claims["email_verified"] = false;
-        await _browser.SignInAsync("/first");
+        Fx.Cognito.User = FederatedUsers.CorpSaml with { Username = "jdoe", Groups = ["staff"] };
+        Fx.Cognito.CustomizeIdToken = (request, _) => request.Claims["email_verified"] = false;
+        await Browser.SignInAsync("/first");
 
-        var hop = await _browser.NavigateOnceAsync("/corp/portal");
+        var hop = await Browser.NavigateOnceAsync("/corp/portal");
 
         Assert.Equal(HttpStatusCode.Forbidden, hop.Status);
-        Assert.Empty(Received(_fx.Backend, "/first", "X-Forwarded-Email"));
+        Assert.Empty(Received(Fx.Backend, "/first", "X-Forwarded-Email"));
     }
 
     [Fact]
     public async Task ForwardAuth_FederatedUser_AnswersWithProviderHeaderAndGroupsWithoutAutomaticGroup()
     {
-        _fx.Cognito.SignInFederated(FederatedUsers.Google, "Google", "Google");
-        await _browser.SignInAsync("/first");
+        Fx.Cognito.SignInFederated(FederatedUsers.Google, "Google", "Google");
+        await Browser.SignInAsync("/first");
 
-        var hop = await _browser.ApiGetAsync("/oauth2/auth");
+        var hop = await Browser.ApiGetAsync("/oauth2/auth");
 
         Assert.Equal(HttpStatusCode.Accepted, hop.Status);
         Assert.Equal("Google", Header(hop, ProviderHeader));
@@ -219,10 +213,10 @@ public sealed class FederationTests : IClassFixture<FederationGatewayFixture>, I
     [Fact]
     public async Task UserInfo_FederatedUser_ShowsProviderAndGroupsWithoutAutomaticGroup()
     {
-        _fx.Cognito.SignInFederated(FederatedUsers.Google, "Google", "Google");
-        await _browser.SignInAsync("/first");
+        Fx.Cognito.SignInFederated(FederatedUsers.Google, "Google", "Google");
+        await Browser.SignInAsync("/first");
 
-        var hop = await _browser.ApiGetAsync("/oauth2/userinfo");
+        var hop = await Browser.ApiGetAsync("/oauth2/userinfo");
 
         using var json = TestBrowser.Json(hop);
         Assert.Equal("Google", json.RootElement.GetProperty("identity_provider").GetString());
@@ -232,9 +226,9 @@ public sealed class FederationTests : IClassFixture<FederationGatewayFixture>, I
     [Fact]
     public async Task UserInfo_PoolUser_HasNoProviderField()
     {
-        await _browser.SignInAsync("/first");
+        await Browser.SignInAsync("/first");
 
-        using var json = TestBrowser.Json(await _browser.ApiGetAsync("/oauth2/userinfo"));
+        using var json = TestBrowser.Json(await Browser.ApiGetAsync("/oauth2/userinfo"));
 
         Assert.False(json.RootElement.TryGetProperty("identity_provider", out _));
     }
@@ -242,27 +236,27 @@ public sealed class FederationTests : IClassFixture<FederationGatewayFixture>, I
     [Fact]
     public async Task AcrAndAmr_AreKept_MappedToHeadersAndUsableInClaimPolicies()
     {
-        _fx.Cognito.CustomizeIdToken = (request, _) =>
+        Fx.Cognito.CustomizeIdToken = (request, _) =>
         {
             request.Claims["acr"] = "urn:amazon:cognito:mfa";
             request.Claims["amr"] = new[] { "pwd", "mfa" };
         };
-        await _browser.SignInAsync("/first");
+        await Browser.SignInAsync("/first");
 
-        var hop = await _browser.NavigateOnceAsync("/mfa/settings");
+        var hop = await Browser.NavigateOnceAsync("/mfa/settings");
 
         Assert.Equal(HttpStatusCode.OK, hop.Status);
-        Assert.Equal(["urn:amazon:cognito:mfa"], Received(_fx.Backend, "/mfa/settings", "X-Forwarded-Acr"));
-        Assert.Equal(["pwd,mfa"], Received(_fx.Backend, "/mfa/settings", "X-Forwarded-Amr"));
+        Assert.Equal(["urn:amazon:cognito:mfa"], Received(Fx.Backend, "/mfa/settings", "X-Forwarded-Acr"));
+        Assert.Equal(["pwd,mfa"], Received(Fx.Backend, "/mfa/settings", "X-Forwarded-Amr"));
     }
 
     [Fact]
     public async Task AmrPolicy_UserWithoutMfa_IsForbidden()
     {
-        _fx.Cognito.CustomizeIdToken = (request, _) => request.Claims["amr"] = new[] { "pwd" };
-        await _browser.SignInAsync("/first");
+        Fx.Cognito.CustomizeIdToken = (request, _) => request.Claims["amr"] = new[] { "pwd" };
+        await Browser.SignInAsync("/first");
 
-        var hop = await _browser.NavigateOnceAsync("/mfa/settings");
+        var hop = await Browser.NavigateOnceAsync("/mfa/settings");
 
         Assert.Equal(HttpStatusCode.Forbidden, hop.Status);
     }
@@ -270,32 +264,32 @@ public sealed class FederationTests : IClassFixture<FederationGatewayFixture>, I
     [Fact]
     public async Task Bearer_FederatedUsersAccessToken_GetsProviderHeaderAndGroupsWithoutAutomaticGroup()
     {
-        _fx.Cognito.User = FederatedUsers.Google;
+        Fx.Cognito.User = FederatedUsers.Google;
 
-        var hop = await _browser.ApiGetAsync("/bearer/orders", r => r.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _fx.Cognito.MintAccessToken()));
+        var hop = await Browser.ApiGetAsync("/bearer/orders", r => r.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Fx.Cognito.MintAccessToken()));
 
         Assert.True(hop.Status == HttpStatusCode.OK, $"{hop}\n{hop.Body}");
-        Assert.Equal(["Google"], Received(_fx.Backend, "/bearer/orders", ProviderHeader));
-        Assert.Equal(["staff"], Received(_fx.Backend, "/bearer/orders", "X-Forwarded-Groups"));
+        Assert.Equal(["Google"], Received(Fx.Backend, "/bearer/orders", ProviderHeader));
+        Assert.Equal(["staff"], Received(Fx.Backend, "/bearer/orders", "X-Forwarded-Groups"));
     }
 
     [Fact]
     public async Task Bearer_PoolUserWithUnderscoreInName_IsNotTakenForAFederatedUser()
     {
         // A pool user "Google_fan" without the automatic group: no provider, groups untouched.
-        _fx.Cognito.User = TestUser.Default with { Username = "Google_fan" };
+        Fx.Cognito.User = TestUser.Default with { Username = "Google_fan" };
 
-        var hop = await _browser.ApiGetAsync("/bearer/orders", r => r.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _fx.Cognito.MintAccessToken()));
+        var hop = await Browser.ApiGetAsync("/bearer/orders", r => r.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Fx.Cognito.MintAccessToken()));
 
         Assert.Equal(HttpStatusCode.OK, hop.Status);
-        Assert.Empty(Received(_fx.Backend, "/bearer/orders", ProviderHeader));
-        Assert.Equal([string.Join(',', TestUser.Default.Groups)], Received(_fx.Backend, "/bearer/orders", "X-Forwarded-Groups"));
+        Assert.Empty(Received(Fx.Backend, "/bearer/orders", ProviderHeader));
+        Assert.Equal([string.Join(',', TestUser.Default.Groups)], Received(Fx.Backend, "/bearer/orders", "X-Forwarded-Groups"));
     }
 
     [Fact]
     public async Task KeepProviderGroups_AutomaticGroupIsForwardedAndUsableInPolicies()
     {
-        await using var host = await GatewayHost.StartAsync(_fx.Cognito, _fx.Backend, new Dictionary<string, string?>
+        await using var host = await GatewayHost.StartAsync(Fx.Cognito, Fx.Backend, new Dictionary<string, string?>
         {
             ["Gateway:Cognito:KeepProviderGroups"] = "true",
             ["Gateway:Policies:google-group:Groups:0"] = FederatedUsers.AutomaticGroup("Google"),
@@ -304,59 +298,59 @@ public sealed class FederationTests : IClassFixture<FederationGatewayFixture>, I
             ["ReverseProxy:Routes:google-group:AuthorizationPolicy"] = "google-group",
         });
         using var browser = new TestBrowser(host);
-        _fx.Cognito.SignInFederated(FederatedUsers.Google, "Google", "Google");
+        Fx.Cognito.SignInFederated(FederatedUsers.Google, "Google", "Google");
         await browser.SignInAsync("/first");
 
         var hop = await browser.NavigateOnceAsync("/google-group/x");
 
         Assert.Equal(HttpStatusCode.OK, hop.Status);
-        Assert.Equal(["staff," + FederatedUsers.AutomaticGroup("Google")], Received(_fx.Backend, "/google-group/x", "X-Forwarded-Groups"));
-        Assert.Equal(["Google"], Received(_fx.Backend, "/google-group/x", ProviderHeader));
+        Assert.Equal(["staff," + FederatedUsers.AutomaticGroup("Google")], Received(Fx.Backend, "/google-group/x", "X-Forwarded-Groups"));
+        Assert.Equal(["Google"], Received(Fx.Backend, "/google-group/x", ProviderHeader));
         // Google is not trusted for email in this gateway: email_verified false keeps the address back.
-        Assert.Empty(Received(_fx.Backend, "/google-group/x", "X-Forwarded-Email"));
+        Assert.Empty(Received(Fx.Backend, "/google-group/x", "X-Forwarded-Email"));
     }
 
     [Fact]
     public async Task ProviderHeader_IsConfigurableLikeTheOtherIdentityHeaders()
     {
-        await using var host = await GatewayHost.StartAsync(_fx.Cognito, _fx.Backend, new Dictionary<string, string?>
+        await using var host = await GatewayHost.StartAsync(Fx.Cognito, Fx.Backend, new Dictionary<string, string?>
         {
             ["Gateway:IdentityHeaders:X-Forwarded-Identity-Provider"] = "",
             ["Gateway:IdentityHeaders:X-Idp"] = "identity_provider",
         });
         using var browser = new TestBrowser(host);
-        _fx.Cognito.SignInFederated(FederatedUsers.Google, "Google", "Google");
+        Fx.Cognito.SignInFederated(FederatedUsers.Google, "Google", "Google");
 
         await browser.SignInAsync("/renamed");
 
-        Assert.Equal(["Google"], Received(_fx.Backend, "/renamed", "X-Idp"));
-        Assert.Empty(Received(_fx.Backend, "/renamed", ProviderHeader));
+        Assert.Equal(["Google"], Received(Fx.Backend, "/renamed", "X-Idp"));
+        Assert.Empty(Received(Fx.Backend, "/renamed", ProviderHeader));
     }
 
     [Fact]
     public async Task Refresh_FederatedUser_KeepsProviderAndLeavesAutomaticGroupOut()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var host = await GatewayHost.StartAsync(_fx.Cognito, _fx.Backend, null, b => b.Services.AddSingleton<TimeProvider>(clock));
+        await using var host = await GatewayHost.StartAsync(Fx.Cognito, Fx.Backend, null, b => b.Services.AddSingleton<TimeProvider>(clock));
         using var browser = new TestBrowser(host);
-        _fx.Cognito.SignInFederated(FederatedUsers.CorpSaml, "CorpSAML");
+        Fx.Cognito.SignInFederated(FederatedUsers.CorpSaml, "CorpSAML");
         await browser.SignInAsync("/first");
 
         // The refreshed ID token adds a group: proof that the session now holds the refreshed claims.
         var refreshed = FederatedUsers.CorpSaml with { Groups = ["staff", "approvers", FederatedUsers.AutomaticGroup("CorpSAML")] };
-        _fx.Cognito.TokenResponder = request =>
+        Fx.Cognito.TokenResponder = request =>
         {
             if (FakeCognito.ParseForm(request).GetValueOrDefault("grant_type") != "refresh_token")
             {
                 return null;
             }
 
-            var idToken = _fx.Cognito.IdTokenRequest(refreshed, DateTimeOffset.UtcNow, nonce: null);
+            var idToken = Fx.Cognito.IdTokenRequest(refreshed, DateTimeOffset.UtcNow, nonce: null);
             FederatedUsers.AddFederatedClaims(idToken.Claims, refreshed, "CorpSAML");
             return FakeCognito.Json(200, new Dictionary<string, object>
             {
                 ["id_token"] = TestTokens.Mint(idToken),
-                ["access_token"] = TestTokens.Mint(_fx.Cognito.AccessTokenRequest(refreshed, DateTimeOffset.UtcNow, "openid email profile")),
+                ["access_token"] = TestTokens.Mint(Fx.Cognito.AccessTokenRequest(refreshed, DateTimeOffset.UtcNow, "openid email profile")),
                 ["token_type"] = "Bearer",
                 ["expires_in"] = 3600,
             });
@@ -366,19 +360,19 @@ public sealed class FederationTests : IClassFixture<FederationGatewayFixture>, I
         var hop = await browser.ApiGetAsync("/after-refresh");
 
         Assert.Equal(HttpStatusCode.OK, hop.Status);
-        Assert.Equal(["staff,approvers"], Received(_fx.Backend, "/after-refresh", "X-Forwarded-Groups"));
-        Assert.Equal(["CorpSAML"], Received(_fx.Backend, "/after-refresh", ProviderHeader));
+        Assert.Equal(["staff,approvers"], Received(Fx.Backend, "/after-refresh", "X-Forwarded-Groups"));
+        Assert.Equal(["CorpSAML"], Received(Fx.Backend, "/after-refresh", ProviderHeader));
     }
 
     [Fact]
     public async Task ForgedIdentityProviderClaimInToken_DoesNotPoseAsTheDerivedOne()
     {
         // A pool user whose token carries an identity_provider claim (e.g. from a pre-token-generation Lambda) but no identities.
-        _fx.Cognito.CustomizeIdToken = (request, _) => request.Claims["identity_provider"] = "Google";
-        await _browser.SignInAsync("/claimed");
+        Fx.Cognito.CustomizeIdToken = (request, _) => request.Claims["identity_provider"] = "Google";
+        await Browser.SignInAsync("/claimed");
 
-        Assert.Empty(Received(_fx.Backend, "/claimed", ProviderHeader));
-        using var json = TestBrowser.Json(await _browser.ApiGetAsync("/oauth2/userinfo"));
+        Assert.Empty(Received(Fx.Backend, "/claimed", ProviderHeader));
+        using var json = TestBrowser.Json(await Browser.ApiGetAsync("/oauth2/userinfo"));
         Assert.False(json.RootElement.TryGetProperty("identity_provider", out _), json.RootElement.ToString());
     }
 }

@@ -19,22 +19,15 @@ public sealed class TrustedProxyGatewayFixture : GatewayFixture
 }
 
 /// <summary>Forward-auth when the caller is a trusted proxy: original URI and method pick the route's rules.</summary>
-public sealed class ForwardAuthTrustedTests : IClassFixture<TrustedProxyGatewayFixture>, IDisposable
+public sealed class ForwardAuthTrustedTests : GatewayTest<TrustedProxyGatewayFixture>
 {
-    private readonly TrustedProxyGatewayFixture _fx;
-    private readonly TestBrowser _browser;
-
     public ForwardAuthTrustedTests(TrustedProxyGatewayFixture fx)
+        : base(fx)
     {
-        _fx = fx;
-        _fx.ResetStubs();
-        _browser = fx.NewBrowser();
     }
 
-    public void Dispose() => _browser.Dispose();
-
     private Task<Hop> AuthAsync(string query = "", string? originalUri = null, string? method = null, string? bearer = null) =>
-        _browser.ApiGetAsync("/oauth2/auth" + query, r =>
+        Browser.ApiGetAsync("/oauth2/auth" + query, r =>
         {
             if (originalUri is not null)
             {
@@ -58,7 +51,7 @@ public sealed class ForwardAuthTrustedTests : IClassFixture<TrustedProxyGatewayF
     [Fact]
     public async Task ForwardAuth_WithSession_Answers202WithOauth2ProxyHeaders()
     {
-        await _browser.SignInAsync();
+        await Browser.SignInAsync();
 
         var hop = await AuthAsync();
 
@@ -93,8 +86,8 @@ public sealed class ForwardAuthTrustedTests : IClassFixture<TrustedProxyGatewayF
     [Fact]
     public async Task ForwardAuth_TrustedOriginalUriOfAdminRoute_UserOutsideGroupGets403()
     {
-        _fx.Cognito.User = TestUser.NoGroups;
-        await _browser.SignInAsync();
+        Fx.Cognito.User = TestUser.NoGroups;
+        await Browser.SignInAsync();
 
         Assert.Equal(HttpStatusCode.Forbidden, (await AuthAsync(originalUri: "/admin/x")).Status);
         Assert.Equal(HttpStatusCode.Accepted, (await AuthAsync(originalUri: "/other/x")).Status);
@@ -103,8 +96,8 @@ public sealed class ForwardAuthTrustedTests : IClassFixture<TrustedProxyGatewayF
     [Fact]
     public async Task ForwardAuth_OriginalMethodSelectsRoute()
     {
-        _fx.Cognito.User = TestUser.NoGroups;
-        await _browser.SignInAsync();
+        Fx.Cognito.User = TestUser.NoGroups;
+        await Browser.SignInAsync();
 
         Assert.Equal(HttpStatusCode.Forbidden, (await AuthAsync(originalUri: "/reports/q1", method: "POST")).Status);
         Assert.Equal(HttpStatusCode.Accepted, (await AuthAsync(originalUri: "/reports/q1", method: "GET")).Status);
@@ -113,8 +106,8 @@ public sealed class ForwardAuthTrustedTests : IClassFixture<TrustedProxyGatewayF
     [Fact]
     public async Task ForwardAuth_EncodedOriginalUri_IsDecodedBeforeMatching()
     {
-        _fx.Cognito.User = TestUser.NoGroups;
-        await _browser.SignInAsync();
+        Fx.Cognito.User = TestUser.NoGroups;
+        await Browser.SignInAsync();
 
         Assert.Equal(HttpStatusCode.Forbidden, (await AuthAsync(originalUri: "/%61dmin/x")).Status);
     }
@@ -127,8 +120,8 @@ public sealed class ForwardAuthTrustedTests : IClassFixture<TrustedProxyGatewayF
     [InlineData("http://app.example.com/public/%2e%2e/admin/x?q=1")]
     public async Task ForwardAuth_OriginalUriIsCanonicalisedBeforeMatching(string originalUri)
     {
-        _fx.Cognito.User = TestUser.NoGroups;
-        await _browser.SignInAsync();
+        Fx.Cognito.User = TestUser.NoGroups;
+        await Browser.SignInAsync();
 
         Assert.Equal(HttpStatusCode.Forbidden, (await AuthAsync(originalUri: originalUri)).Status);
     }
@@ -160,8 +153,8 @@ public sealed class ForwardAuthTrustedTests : IClassFixture<TrustedProxyGatewayF
     [InlineData("?policy=anonymous", HttpStatusCode.BadRequest)]
     public async Task ForwardAuth_QuerySelectsRules(string query, HttpStatusCode expected)
     {
-        _fx.Cognito.User = TestUser.NoGroups;
-        await _browser.SignInAsync();
+        Fx.Cognito.User = TestUser.NoGroups;
+        await Browser.SignInAsync();
 
         var hop = await AuthAsync(query);
 
@@ -171,7 +164,7 @@ public sealed class ForwardAuthTrustedTests : IClassFixture<TrustedProxyGatewayF
     [Fact]
     public async Task ForwardAuth_QueryPolicyMet_Answers202()
     {
-        await _browser.SignInAsync();
+        await Browser.SignInAsync();
 
         Assert.Equal(HttpStatusCode.Accepted, (await AuthAsync("?policy=admins")).Status);
     }
@@ -179,7 +172,7 @@ public sealed class ForwardAuthTrustedTests : IClassFixture<TrustedProxyGatewayF
     [Fact]
     public async Task ForwardAuth_ValidBearerToken_Answers202WithSameHeadersButNoEmail()
     {
-        var hop = await AuthAsync(bearer: _fx.Cognito.MintAccessToken());
+        var hop = await AuthAsync(bearer: Fx.Cognito.MintAccessToken());
 
         Assert.Equal(HttpStatusCode.Accepted, hop.Status);
         Assert.Equal(TestUser.Default.Sub, Header(hop, "X-Auth-Request-User"));
@@ -190,7 +183,7 @@ public sealed class ForwardAuthTrustedTests : IClassFixture<TrustedProxyGatewayF
     [Fact]
     public async Task ForwardAuth_IdTokenAsBearer_Answers401InvalidToken()
     {
-        var hop = await AuthAsync(bearer: _fx.Cognito.MintIdToken());
+        var hop = await AuthAsync(bearer: Fx.Cognito.MintIdToken());
 
         Assert.Equal(HttpStatusCode.Unauthorized, hop.Status);
         Assert.Contains("invalid_token", hop.Response.Headers.WwwAuthenticate.ToString());

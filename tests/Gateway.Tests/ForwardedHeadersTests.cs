@@ -3,17 +3,10 @@ using Gateway.Tests.Infrastructure;
 
 namespace Gateway.Tests;
 
-public sealed class ForwardedHeadersTests : IClassFixture<GatewayFixture>, IDisposable
+public sealed class ForwardedHeadersTests : GatewayTest<GatewayFixture>
 {
-    private readonly GatewayFixture _fx;
-
     public ForwardedHeadersTests(GatewayFixture fx)
-    {
-        _fx = fx;
-        _fx.ResetStubs();
-    }
-
-    public void Dispose()
+        : base(fx)
     {
     }
 
@@ -35,7 +28,7 @@ public sealed class ForwardedHeadersTests : IClassFixture<GatewayFixture>, IDisp
     [Fact]
     public async Task RedirectUri_TrustedProxySendsForwardedHeaders_UsesPublicHttpsOrigin()
     {
-        await using var host = await GatewayHost.StartAsync(_fx.Cognito, _fx.Backend,
+        await using var host = await GatewayHost.StartAsync(Fx.Cognito, Fx.Backend,
             new Dictionary<string, string?> { ["Gateway:TrustedProxies:0"] = "127.0.0.1" });
 
         Assert.Equal("https://public.example.com/oauth2/callback", await RedirectUriAsync(host, LoadBalancerHeaders));
@@ -44,7 +37,7 @@ public sealed class ForwardedHeadersTests : IClassFixture<GatewayFixture>, IDisp
     [Fact]
     public async Task RedirectUri_TrustedProxyAsCidr_UsesPublicHttpsOrigin()
     {
-        await using var host = await GatewayHost.StartAsync(_fx.Cognito, _fx.Backend,
+        await using var host = await GatewayHost.StartAsync(Fx.Cognito, Fx.Backend,
             new Dictionary<string, string?> { ["Gateway:TrustedProxies:0"] = "127.0.0.0/8" });
 
         Assert.Equal("https://public.example.com/oauth2/callback", await RedirectUriAsync(host, LoadBalancerHeaders));
@@ -53,13 +46,13 @@ public sealed class ForwardedHeadersTests : IClassFixture<GatewayFixture>, IDisp
     [Fact]
     public async Task RedirectUri_ForwardedHeadersWithoutTrustedProxies_AreIgnored()
     {
-        Assert.Equal(_fx.Gateway.CallbackUrl, await RedirectUriAsync(_fx.Gateway, LoadBalancerHeaders));
+        Assert.Equal(Fx.Gateway.CallbackUrl, await RedirectUriAsync(Fx.Gateway, LoadBalancerHeaders));
     }
 
     [Fact]
     public async Task RedirectUri_ForwardedHeadersFromUntrustedAddress_AreIgnored()
     {
-        await using var host = await GatewayHost.StartAsync(_fx.Cognito, _fx.Backend,
+        await using var host = await GatewayHost.StartAsync(Fx.Cognito, Fx.Backend,
             new Dictionary<string, string?> { ["Gateway:TrustedProxies:0"] = "10.1.2.3" });
 
         Assert.Equal(host.CallbackUrl, await RedirectUriAsync(host, LoadBalancerHeaders));
@@ -68,7 +61,7 @@ public sealed class ForwardedHeadersTests : IClassFixture<GatewayFixture>, IDisp
     [Fact]
     public async Task RedirectUri_PublicOriginConfigured_UsesIt()
     {
-        await using var host = await GatewayHost.StartAsync(_fx.Cognito, _fx.Backend,
+        await using var host = await GatewayHost.StartAsync(Fx.Cognito, Fx.Backend,
             new Dictionary<string, string?> { ["Gateway:PublicOrigin"] = "https://gw.example.com" });
 
         Assert.Equal("https://gw.example.com/oauth2/callback", await RedirectUriAsync(host));

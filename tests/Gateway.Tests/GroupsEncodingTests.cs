@@ -5,16 +5,14 @@ using Gateway.Tests.Infrastructure;
 namespace Gateway.Tests;
 
 /// <summary>Cognito group names may contain ',' and '%': the groups header must still split into exactly the names.</summary>
-public sealed class GroupsEncodingTests : IClassFixture<GatewayFixture>
+public sealed class GroupsEncodingTests : GatewayTest<GatewayFixture>
 {
     private static readonly string[] Groups = ["a,b", "50%", "staff", "Équipe"];
-    private readonly GatewayFixture _fx;
 
     public GroupsEncodingTests(GatewayFixture fx)
+        : base(fx)
     {
-        _fx = fx;
-        _fx.ResetStubs();
-        _fx.Cognito.User = TestUser.Default with { Groups = Groups };
+        Fx.Cognito.User = TestUser.Default with { Groups = Groups };
     }
 
     private static string? Header(Hop hop, string name) =>
@@ -33,7 +31,7 @@ public sealed class GroupsEncodingTests : IClassFixture<GatewayFixture>
     [Fact]
     public async Task CommaFormat_CommaAndPercentInsideNames_ArePercentEncodedPerName()
     {
-        var (backend, forwardAuth, authRequest) = await GroupsHeadersAsync(_fx.Gateway, _fx.Backend);
+        var (backend, forwardAuth, authRequest) = await GroupsHeadersAsync(Fx.Gateway, Fx.Backend);
 
         Assert.Equal("a%2Cb,50%25,staff,%C3%89quipe", backend);
         Assert.Equal(Groups, backend.Split(',').Select(Uri.UnescapeDataString).ToArray());
@@ -44,12 +42,12 @@ public sealed class GroupsEncodingTests : IClassFixture<GatewayFixture>
     [Fact]
     public async Task JsonFormat_IsAJsonArrayOfTheExactNames_InPrintableAscii()
     {
-        await using var host = await GatewayHost.StartAsync(_fx.Cognito, _fx.Backend, new Dictionary<string, string?>
+        await using var host = await GatewayHost.StartAsync(Fx.Cognito, Fx.Backend, new Dictionary<string, string?>
         {
             ["Gateway:IdentityHeaders:GroupsFormat"] = "Json",
         });
 
-        var (backend, forwardAuth, authRequest) = await GroupsHeadersAsync(host, _fx.Backend);
+        var (backend, forwardAuth, authRequest) = await GroupsHeadersAsync(host, Fx.Backend);
 
         Assert.Equal(Groups, JsonSerializer.Deserialize<string[]>(backend));
         Assert.True(backend.All(c => c is >= ' ' and <= '~'), backend);
@@ -61,7 +59,7 @@ public sealed class GroupsEncodingTests : IClassFixture<GatewayFixture>
     [Fact]
     public async Task JsonFormat_KeyIsASettingNotAHeader()
     {
-        await using var host = await GatewayHost.StartAsync(_fx.Cognito, _fx.Backend, new Dictionary<string, string?>
+        await using var host = await GatewayHost.StartAsync(Fx.Cognito, Fx.Backend, new Dictionary<string, string?>
         {
             ["Gateway:IdentityHeaders:GroupsFormat"] = "json",
         });
@@ -72,13 +70,13 @@ public sealed class GroupsEncodingTests : IClassFixture<GatewayFixture>
         var hop = await browser.NavigateOnceAsync("/y", r => r.Headers.TryAddWithoutValidation("GroupsFormat", "client-value"));
 
         Assert.Equal(HttpStatusCode.OK, hop.Status);
-        Assert.Equal(["client-value"], BackendStub.HeaderValues(_fx.Backend.LastRequestTo("/y"), "GroupsFormat"));
+        Assert.Equal(["client-value"], BackendStub.HeaderValues(Fx.Backend.LastRequestTo("/y"), "GroupsFormat"));
     }
 
     [Fact]
     public async Task GroupWithComma_MatchesAGroupPolicyByItsRealName()
     {
-        await using var host = await GatewayHost.StartAsync(_fx.Cognito, _fx.Backend, new Dictionary<string, string?>
+        await using var host = await GatewayHost.StartAsync(Fx.Cognito, Fx.Backend, new Dictionary<string, string?>
         {
             ["Gateway:Policies:ab:Groups:0"] = "a,b",
             ["ReverseProxy:Routes:ab:ClusterId"] = "backend",
@@ -95,8 +93,8 @@ public sealed class GroupsEncodingTests : IClassFixture<GatewayFixture>
     public async Task OtherMultiValuedClaims_KeepTheirPlainJoin()
     {
         // Only the groups header is a list of names; a mapped claim keeps today's encoding (',' as is).
-        _fx.Cognito.CustomizeIdToken = (request, _) => request.Claims["custom:teams"] = "red, blue";
-        await using var host = await GatewayHost.StartAsync(_fx.Cognito, _fx.Backend, new Dictionary<string, string?>
+        Fx.Cognito.CustomizeIdToken = (request, _) => request.Claims["custom:teams"] = "red, blue";
+        await using var host = await GatewayHost.StartAsync(Fx.Cognito, Fx.Backend, new Dictionary<string, string?>
         {
             ["Gateway:IdentityHeaders:X-Teams"] = "custom:teams",
         });
@@ -104,6 +102,6 @@ public sealed class GroupsEncodingTests : IClassFixture<GatewayFixture>
 
         await browser.SignInAsync("/teams");
 
-        Assert.Equal(["red, blue"], BackendStub.HeaderValues(_fx.Backend.LastRequestTo("/teams"), "X-Teams"));
+        Assert.Equal(["red, blue"], BackendStub.HeaderValues(Fx.Backend.LastRequestTo("/teams"), "X-Teams"));
     }
 }

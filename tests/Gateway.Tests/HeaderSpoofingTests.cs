@@ -3,20 +3,14 @@ using Gateway.Tests.Infrastructure;
 
 namespace Gateway.Tests;
 
-public sealed class HeaderSpoofingTests : IClassFixture<GatewayFixture>, IDisposable
+public sealed class HeaderSpoofingTests : GatewayTest<GatewayFixture>
 {
     private const string Forged = "forged-by-client";
-    private readonly GatewayFixture _fx;
-    private readonly TestBrowser _browser;
 
     public HeaderSpoofingTests(GatewayFixture fx)
+        : base(fx)
     {
-        _fx = fx;
-        _fx.ResetStubs();
-        _browser = fx.NewBrowser();
     }
-
-    public void Dispose() => _browser.Dispose();
 
     /// <summary>Spelling sent by the client → canonical identity header it tries to forge.</summary>
     public static TheoryData<string, string> ForgedHeaders => new()
@@ -50,12 +44,12 @@ public sealed class HeaderSpoofingTests : IClassFixture<GatewayFixture>, IDispos
     [MemberData(nameof(ForgedHeaders))]
     public async Task IdentityHeaders_ForgedOnProtectedRoute_BackendSeesOnlyRealValue(string sent, string canonical)
     {
-        await _browser.SignInAsync();
+        await Browser.SignInAsync();
 
-        var hop = await _browser.ApiGetAsync("/protected/page", r => r.Headers.TryAddWithoutValidation(sent, Forged));
+        var hop = await Browser.ApiGetAsync("/protected/page", r => r.Headers.TryAddWithoutValidation(sent, Forged));
 
         Assert.Equal(HttpStatusCode.OK, hop.Status);
-        var received = _fx.Backend.LastRequestTo("/protected/page");
+        var received = Fx.Backend.LastRequestTo("/protected/page");
         Assert.Equal([RealValue(canonical)], BackendStub.HeaderValues(received, canonical));
         Assert.DoesNotContain(Forged, received.Headers!.SelectMany(h => h.Value));
     }
@@ -64,10 +58,10 @@ public sealed class HeaderSpoofingTests : IClassFixture<GatewayFixture>, IDispos
     [MemberData(nameof(ForgedHeaders))]
     public async Task IdentityHeaders_ForgedOnAnonymousRoute_AreStripped(string sent, string canonical)
     {
-        var hop = await _browser.ApiGetAsync("/public/page", r => r.Headers.TryAddWithoutValidation(sent, Forged));
+        var hop = await Browser.ApiGetAsync("/public/page", r => r.Headers.TryAddWithoutValidation(sent, Forged));
 
         Assert.Equal(HttpStatusCode.OK, hop.Status);
-        var received = _fx.Backend.LastRequestTo("/public/page");
+        var received = Fx.Backend.LastRequestTo("/public/page");
         Assert.Empty(BackendStub.HeaderValues(received, canonical));
         Assert.DoesNotContain(Forged, received.Headers!.SelectMany(h => h.Value));
     }
@@ -75,23 +69,23 @@ public sealed class HeaderSpoofingTests : IClassFixture<GatewayFixture>, IDispos
     [Fact]
     public async Task IdentityHeaders_AnonymousRouteWithSession_CarryNoForgedValues()
     {
-        await _browser.SignInAsync();
+        await Browser.SignInAsync();
 
-        var hop = await _browser.ApiGetAsync("/public/page", r =>
+        var hop = await Browser.ApiGetAsync("/public/page", r =>
         {
             r.Headers.TryAddWithoutValidation("X-Forwarded-User", Forged);
             r.Headers.TryAddWithoutValidation("X_Forwarded_Email", Forged);
         });
 
         Assert.Equal(HttpStatusCode.OK, hop.Status);
-        var received = _fx.Backend.LastRequestTo("/public/page");
+        var received = Fx.Backend.LastRequestTo("/public/page");
         Assert.DoesNotContain(Forged, received.Headers!.SelectMany(h => h.Value));
     }
 
     [Fact]
     public async Task IdentityHeaders_AllForgedAtOnceWithoutSessionOnAllowRoute_AreStripped()
     {
-        var hop = await _browser.ApiGetAsync("/open/page", r =>
+        var hop = await Browser.ApiGetAsync("/open/page", r =>
         {
             foreach (var name in new[] { "X-Forwarded-User", "X-Forwarded-Email", "X-Forwarded-Groups", "X-Forwarded-Preferred-Username", "X_Forwarded_Email" })
             {
@@ -100,7 +94,7 @@ public sealed class HeaderSpoofingTests : IClassFixture<GatewayFixture>, IDispos
         });
 
         Assert.Equal(HttpStatusCode.OK, hop.Status);
-        var received = _fx.Backend.LastRequestTo("/open/page");
+        var received = Fx.Backend.LastRequestTo("/open/page");
         Assert.DoesNotContain(Forged, received.Headers!.SelectMany(h => h.Value));
         Assert.Empty(BackendStub.HeaderValues(received, "X-Forwarded-User"));
     }
@@ -108,15 +102,15 @@ public sealed class HeaderSpoofingTests : IClassFixture<GatewayFixture>, IDispos
     [Fact]
     public async Task Cookies_ProtectedRoute_GatewayCookiesAndAuthorizationNotForwardedButAppCookiesAre()
     {
-        await _browser.SignInAsync();
-        _browser.Cookies.Add(_browser.Gateway.BaseUri, new Cookie("app_pref", "1"));
-        _browser.Cookies.Add(_browser.Gateway.BaseUri, new Cookie("theme", "dark"));
+        await Browser.SignInAsync();
+        Browser.Cookies.Add(Browser.Gateway.BaseUri, new Cookie("app_pref", "1"));
+        Browser.Cookies.Add(Browser.Gateway.BaseUri, new Cookie("theme", "dark"));
 
-        var hop = await _browser.ApiGetAsync("/protected/cookies",
+        var hop = await Browser.ApiGetAsync("/protected/cookies",
             r => r.Headers.TryAddWithoutValidation("Authorization", "Bearer forged-token"));
 
         Assert.Equal(HttpStatusCode.OK, hop.Status);
-        var received = _fx.Backend.LastRequestTo("/protected/cookies");
+        var received = Fx.Backend.LastRequestTo("/protected/cookies");
         var cookies = BackendStub.Cookies(received);
         Assert.DoesNotContain(cookies, c => c.Key.StartsWith("_gateway", StringComparison.Ordinal));
         Assert.Contains(new KeyValuePair<string, string>("app_pref", "1"), cookies);
@@ -127,13 +121,13 @@ public sealed class HeaderSpoofingTests : IClassFixture<GatewayFixture>, IDispos
     [Fact]
     public async Task Cookies_AnonymousRouteWithSession_GatewayCookiesNotForwarded()
     {
-        await _browser.SignInAsync();
-        _browser.Cookies.Add(_browser.Gateway.BaseUri, new Cookie("app_pref", "1"));
+        await Browser.SignInAsync();
+        Browser.Cookies.Add(Browser.Gateway.BaseUri, new Cookie("app_pref", "1"));
 
-        var hop = await _browser.ApiGetAsync("/public/cookies");
+        var hop = await Browser.ApiGetAsync("/public/cookies");
 
         Assert.Equal(HttpStatusCode.OK, hop.Status);
-        var cookies = BackendStub.Cookies(_fx.Backend.LastRequestTo("/public/cookies"));
+        var cookies = BackendStub.Cookies(Fx.Backend.LastRequestTo("/public/cookies"));
         Assert.DoesNotContain(cookies, c => c.Key.StartsWith("_gateway", StringComparison.Ordinal));
         Assert.Contains(new KeyValuePair<string, string>("app_pref", "1"), cookies);
     }
@@ -141,11 +135,11 @@ public sealed class HeaderSpoofingTests : IClassFixture<GatewayFixture>, IDispos
     [Fact]
     public async Task Cookies_OnlyGatewayCookies_BackendReceivesNoCookieHeaderValues()
     {
-        await _browser.SignInAsync();
+        await Browser.SignInAsync();
 
-        await _browser.ApiGetAsync("/protected/only-session");
+        await Browser.ApiGetAsync("/protected/only-session");
 
-        var cookies = BackendStub.Cookies(_fx.Backend.LastRequestTo("/protected/only-session"));
+        var cookies = BackendStub.Cookies(Fx.Backend.LastRequestTo("/protected/only-session"));
         Assert.DoesNotContain(cookies, c => c.Key.StartsWith("_gateway", StringComparison.Ordinal));
     }
 }

@@ -5,19 +5,12 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.Tests;
 
-public sealed class IdTokenValidationTests : IClassFixture<GatewayFixture>, IDisposable
+public sealed class IdTokenValidationTests : GatewayTest<GatewayFixture>
 {
-    private readonly GatewayFixture _fx;
-    private readonly TestBrowser _browser;
-
     public IdTokenValidationTests(GatewayFixture fx)
+        : base(fx)
     {
-        _fx = fx;
-        _fx.ResetStubs();
-        _browser = fx.NewBrowser();
     }
-
-    public void Dispose() => _browser.Dispose();
 
     public static TheoryData<string> BadTokens => new()
     {
@@ -109,15 +102,15 @@ public sealed class IdTokenValidationTests : IClassFixture<GatewayFixture>, IDis
     [MemberData(nameof(BadTokens))]
     public async Task Callback_BadIdToken_Answers4xxPageAndCreatesNoSession(string kind)
     {
-        _fx.Cognito.CustomizeIdToken = (token, _) => Spoil(kind, token, _fx.Cognito);
+        Fx.Cognito.CustomizeIdToken = (token, _) => Spoil(kind, token, Fx.Cognito);
 
-        var nav = await _browser.NavigateAsync("/secret");
+        var nav = await Browser.NavigateAsync("/secret");
 
-        AssertRejected(nav, _browser, _fx.Gateway);
-        Assert.Single(_fx.Cognito.RequestsTo("/oauth2/token"));
-        var api = await _browser.ApiGetAsync("/secret");
+        AssertRejected(nav, Browser, Fx.Gateway);
+        Assert.Single(Fx.Cognito.RequestsTo("/oauth2/token"));
+        var api = await Browser.ApiGetAsync("/secret");
         Assert.Equal(HttpStatusCode.Unauthorized, api.Status);
-        Assert.DoesNotContain(_fx.Backend.Requests, r => r.Path == "/secret");
+        Assert.DoesNotContain(Fx.Backend.Requests, r => r.Path == "/secret");
     }
 
     [Theory]
@@ -125,12 +118,12 @@ public sealed class IdTokenValidationTests : IClassFixture<GatewayFixture>, IDis
     [InlineData("MissingNonce")]
     public async Task Callback_IdTokenWithBadNonce_Answers4xxPageAndCreatesNoSession(string kind)
     {
-        _fx.Cognito.CustomizeIdToken = (token, _) => Spoil(kind, token, _fx.Cognito);
+        Fx.Cognito.CustomizeIdToken = (token, _) => Spoil(kind, token, Fx.Cognito);
 
-        var nav = await _browser.NavigateAsync("/secret");
+        var nav = await Browser.NavigateAsync("/secret");
 
-        AssertRejected(nav, _browser, _fx.Gateway);
-        var api = await _browser.ApiGetAsync("/secret");
+        AssertRejected(nav, Browser, Fx.Gateway);
+        var api = await Browser.ApiGetAsync("/secret");
         Assert.Equal(HttpStatusCode.Unauthorized, api.Status);
     }
 
@@ -138,11 +131,11 @@ public sealed class IdTokenValidationTests : IClassFixture<GatewayFixture>, IDis
     public async Task Callback_IatSlightlyAhead_WithinClockSkew_CreatesSession()
     {
         // A provider clock a little ahead of ours is normal; only iat beyond the 5-minute bound is refused.
-        _fx.Cognito.CustomizeIdToken = (token, _) => token.Claims["iat"] = TestTokens.UnixTime(DateTimeOffset.UtcNow.AddMinutes(3));
+        Fx.Cognito.CustomizeIdToken = (token, _) => token.Claims["iat"] = TestTokens.UnixTime(DateTimeOffset.UtcNow.AddMinutes(3));
 
-        var nav = await _browser.NavigateAsync("/secret");
+        var nav = await Browser.NavigateAsync("/secret");
 
-        Assert.True(nav.Status == HttpStatusCode.OK, nav + "\n" + nav.Final.Body + "\n" + _fx.Gateway.Logs.Dump());
+        Assert.True(nav.Status == HttpStatusCode.OK, nav + "\n" + nav.Final.Body + "\n" + Fx.Gateway.Logs.Dump());
     }
 
     [Theory]
@@ -150,18 +143,18 @@ public sealed class IdTokenValidationTests : IClassFixture<GatewayFixture>, IDis
     public async Task Refresh_IdTokenWithoutRequiredClaims_EndsSession(string kind)
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var host = await GatewayHost.StartAsync(_fx.Cognito, _fx.Backend, customize: b => b.Services.AddSingleton<TimeProvider>(clock));
+        await using var host = await GatewayHost.StartAsync(Fx.Cognito, Fx.Backend, customize: b => b.Services.AddSingleton<TimeProvider>(clock));
         using var browser = new TestBrowser(host);
         await browser.SignInAsync();
         clock.Advance(TimeSpan.FromMinutes(56)); // within the refresh margin of the one-hour access token
-        _fx.Cognito.CustomizeRefreshedIdToken = token => Spoil(kind, token, _fx.Cognito, clock.GetUtcNow());
+        Fx.Cognito.CustomizeRefreshedIdToken = token => Spoil(kind, token, Fx.Cognito, clock.GetUtcNow());
 
         var api = await browser.ApiGetAsync("/after-bad-refresh");
 
-        Assert.Single(_fx.Cognito.RefreshRequests);
+        Assert.Single(Fx.Cognito.RefreshRequests);
         Assert.True(api.Status == HttpStatusCode.Unauthorized, $"{(int)api.Status} {api.Body}\n{host.Logs.Dump()}");
         Assert.Contains(api.SetCookies, c => SetCookie.Parse(c) is { } sc && sc.Name == "_gateway" && sc.IsDeletion);
-        Assert.DoesNotContain(_fx.Backend.Requests, r => r.Path == "/after-bad-refresh");
+        Assert.DoesNotContain(Fx.Backend.Requests, r => r.Path == "/after-bad-refresh");
     }
 
     [Fact]
@@ -169,14 +162,14 @@ public sealed class IdTokenValidationTests : IClassFixture<GatewayFixture>, IDis
     {
         // The control case for the theory above.
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var host = await GatewayHost.StartAsync(_fx.Cognito, _fx.Backend, customize: b => b.Services.AddSingleton<TimeProvider>(clock));
+        await using var host = await GatewayHost.StartAsync(Fx.Cognito, Fx.Backend, customize: b => b.Services.AddSingleton<TimeProvider>(clock));
         using var browser = new TestBrowser(host);
         await browser.SignInAsync();
         clock.Advance(TimeSpan.FromMinutes(56));
 
         var api = await browser.ApiGetAsync("/after-good-refresh");
 
-        Assert.Single(_fx.Cognito.RefreshRequests);
+        Assert.Single(Fx.Cognito.RefreshRequests);
         Assert.Equal(HttpStatusCode.OK, api.Status);
     }
 
@@ -184,46 +177,46 @@ public sealed class IdTokenValidationTests : IClassFixture<GatewayFixture>, IDis
     public async Task Callback_ValidIdToken_CreatesSession()
     {
         // The control case for the theory above: the same flow with an untouched token signs in.
-        var nav = await _browser.NavigateAsync("/secret");
+        var nav = await Browser.NavigateAsync("/secret");
 
         Assert.Equal(HttpStatusCode.OK, nav.Status);
-        Assert.Equal(HttpStatusCode.OK, (await _browser.ApiGetAsync("/secret")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await Browser.ApiGetAsync("/secret")).Status);
     }
 
     [Fact]
     public async Task KeyRotation_NewKidPublishedAfterJwksCached_LoginSucceedsAfterRefetch()
     {
         // Own gateway: the JWKS refetch budget of the shared one must not be spent by other tests.
-        await using var host = await GatewayHost.StartAsync(_fx.Cognito, _fx.Backend);
+        await using var host = await GatewayHost.StartAsync(Fx.Cognito, Fx.Backend);
         using (var first = new TestBrowser(host))
         {
             await first.SignInAsync(); // the gateway now holds the primary key
         }
 
         using var rotated = TestSigningKey.Create("rotated-" + Guid.NewGuid().ToString("N")[..8]);
-        _fx.Cognito.PublishKeys(rotated);
-        _fx.Cognito.SigningKey = rotated;
-        var jwksFetchesBefore = _fx.Cognito.RequestsTo($"/{FakeCognito.PoolId}/.well-known/jwks.json").Count;
+        Fx.Cognito.PublishKeys(rotated);
+        Fx.Cognito.SigningKey = rotated;
+        var jwksFetchesBefore = Fx.Cognito.RequestsTo($"/{FakeCognito.PoolId}/.well-known/jwks.json").Count;
 
         using var browser = new TestBrowser(host);
         var nav = await browser.NavigateAsync("/after-rotation");
 
         Assert.True(nav.Status == HttpStatusCode.OK, nav + "\n" + nav.Final.Body + "\n" + host.Logs.Dump());
-        Assert.True(_fx.Cognito.RequestsTo($"/{FakeCognito.PoolId}/.well-known/jwks.json").Count > jwksFetchesBefore,
+        Assert.True(Fx.Cognito.RequestsTo($"/{FakeCognito.PoolId}/.well-known/jwks.json").Count > jwksFetchesBefore,
             "The gateway should have refetched the JWKS for the unknown kid");
     }
 
     [Fact]
     public async Task KeyRotation_KidStillUnknownAfterRefetch_IsRejected()
     {
-        await using var host = await GatewayHost.StartAsync(_fx.Cognito, _fx.Backend);
+        await using var host = await GatewayHost.StartAsync(Fx.Cognito, Fx.Backend);
         using (var first = new TestBrowser(host))
         {
             await first.SignInAsync();
         }
 
         using var unpublished = TestSigningKey.Create("never-published");
-        _fx.Cognito.SigningKey = unpublished;
+        Fx.Cognito.SigningKey = unpublished;
 
         using var browser = new TestBrowser(host);
         var nav = await browser.NavigateAsync("/unknown-kid");

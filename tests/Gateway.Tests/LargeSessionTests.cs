@@ -4,21 +4,18 @@ using Gateway.Tests.Infrastructure;
 namespace Gateway.Tests;
 
 /// <summary>A user with 60 groups and long custom attributes, measured in cookie sizes; the size guard.</summary>
-public sealed class LargeSessionTests : IClassFixture<GatewayFixture>
+public sealed class LargeSessionTests : GatewayTest<GatewayFixture>
 {
-    private readonly GatewayFixture _fx;
-
     public LargeSessionTests(GatewayFixture fx)
+        : base(fx)
     {
-        _fx = fx;
-        _fx.ResetStubs();
     }
 
     private void UseLargeUser(int groups)
     {
         var names = Enumerable.Range(1, groups).Select(i => $"department-{i:000}-readers-eu-west").ToArray();
-        _fx.Cognito.User = TestUser.Default with { Groups = names };
-        _fx.Cognito.CustomizeIdToken = (token, _) =>
+        Fx.Cognito.User = TestUser.Default with { Groups = names };
+        Fx.Cognito.CustomizeIdToken = (token, _) =>
         {
             token.Claims["custom:biography"] = new string('b', 1024);
             token.Claims["custom:cost_centre"] = "CC-" + new string('7', 200);
@@ -30,7 +27,7 @@ public sealed class LargeSessionTests : IClassFixture<GatewayFixture>
     public async Task CookieStore_UserWith60Groups_SignsInWithChunksWithinBrowserLimits()
     {
         UseLargeUser(60);
-        using var browser = _fx.NewBrowser();
+        using var browser = Fx.NewBrowser();
 
         var nav = await browser.SignInAsync("/large");
 
@@ -40,7 +37,7 @@ public sealed class LargeSessionTests : IClassFixture<GatewayFixture>
         var total = setCookies.Sum(c => c.Name.Length + 1 + c.Value.Length);
         Assert.True(total <= 16384, $"all session cookies together are {total} bytes (Gateway:Session:MaxCookieBytes default 16384)");
 
-        var groups = BackendStub.HeaderValues(_fx.Backend.LastRequestTo("/large"), "X-Forwarded-Groups").Single().Split(',');
+        var groups = BackendStub.HeaderValues(Fx.Backend.LastRequestTo("/large"), "X-Forwarded-Groups").Single().Split(',');
         Assert.Equal(60, groups.Length);
         Assert.Equal(HttpStatusCode.OK, (await browser.ApiGetAsync("/large-again")).Status);
     }
@@ -49,7 +46,7 @@ public sealed class LargeSessionTests : IClassFixture<GatewayFixture>
     public async Task CookieStore_SessionAboveMaxCookieBytes_ClearPageAndNoSession()
     {
         UseLargeUser(400);
-        using var browser = _fx.NewBrowser();
+        using var browser = Fx.NewBrowser();
 
         var nav = await browser.NavigateAsync("/huge");
 

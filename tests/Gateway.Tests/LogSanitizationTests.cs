@@ -20,23 +20,17 @@ public sealed class LogSanitizationGatewayFixture : GatewayFixture
 /// bounded: nobody can forge a log line or flood the log through them, neither through the gateway's own log calls
 /// nor through ASP.NET Core's.
 /// </summary>
-public sealed class LogSanitizationTests : IClassFixture<LogSanitizationGatewayFixture>, IDisposable
+public sealed class LogSanitizationTests : GatewayTest<LogSanitizationGatewayFixture>
 {
     private const string Marker = "FORGED-LOG-ENTRY";
-    private readonly LogSanitizationGatewayFixture _fx;
-    private readonly TestBrowser _browser;
 
     public LogSanitizationTests(LogSanitizationGatewayFixture fx)
+        : base(fx)
     {
-        _fx = fx;
-        _fx.ResetStubs();
-        _browser = fx.NewBrowser();
     }
 
-    public void Dispose() => _browser.Dispose();
-
     /// <summary>Log lines written since <paramref name="before"/> lines had been captured.</summary>
-    private IReadOnlyList<string> LinesSince(int before) => _fx.Gateway.Logs.Lines.Skip(before).ToList();
+    private IReadOnlyList<string> LinesSince(int before) => Fx.Gateway.Logs.Lines.Skip(before).ToList();
 
     private static void AssertNoRawInjection(IReadOnlyList<string> lines)
     {
@@ -50,7 +44,7 @@ public sealed class LogSanitizationTests : IClassFixture<LogSanitizationGatewayF
 
     private async Task<string> StartChallengeAsync()
     {
-        var hop = await _browser.NavigateOnceAsync("/wanted");
+        var hop = await Browser.NavigateOnceAsync("/wanted");
         Assert.Equal(HttpStatusCode.Found, hop.Status);
         return TestBrowser.Query(hop.Location!)["state"];
     }
@@ -59,15 +53,15 @@ public sealed class LogSanitizationTests : IClassFixture<LogSanitizationGatewayF
     public async Task Callback_ErrorParametersWithLineBreaks_AreLoggedEscapedByGatewayAndFramework()
     {
         var state = await StartChallengeAsync();
-        var before = _fx.Gateway.Logs.Lines.Count;
+        var before = Fx.Gateway.Logs.Lines.Count;
         var injected = $"bad\r\n{Marker} user=admin\0\u2028\u202e";
 
-        var hop = await _browser.NavigateOnceAsync("/oauth2/callback?error=invalid_request" +
+        var hop = await Browser.NavigateOnceAsync("/oauth2/callback?error=invalid_request" +
             "&error_description=" + Uri.EscapeDataString(injected) +
             "&error_uri=" + Uri.EscapeDataString("https://x.example/\r\n" + Marker) +
             "&state=" + Uri.EscapeDataString(state));
 
-        PageAssert.Is4xxHtmlPage(hop, _fx.Gateway);
+        PageAssert.Is4xxHtmlPage(hop, Fx.Gateway);
         var lines = LinesSince(before);
         AssertNoRawInjection(lines);
 
@@ -82,12 +76,12 @@ public sealed class LogSanitizationTests : IClassFixture<LogSanitizationGatewayF
     public async Task Callback_HugeErrorDescription_IsLoggedBounded()
     {
         var state = await StartChallengeAsync();
-        var before = _fx.Gateway.Logs.Lines.Count;
+        var before = Fx.Gateway.Logs.Lines.Count;
 
-        var hop = await _browser.NavigateOnceAsync("/oauth2/callback?error=server_error&error_description=" + new string('A', 6000) +
+        var hop = await Browser.NavigateOnceAsync("/oauth2/callback?error=server_error&error_description=" + new string('A', 6000) +
             "&state=" + Uri.EscapeDataString(state));
 
-        PageAssert.Is4xxHtmlPage(hop, _fx.Gateway);
+        PageAssert.Is4xxHtmlPage(hop, Fx.Gateway);
         var lines = LinesSince(before);
         Assert.Contains(lines, l => l.Contains("AAAA", StringComparison.Ordinal));
         AssertNoRawInjection(lines);
@@ -96,12 +90,12 @@ public sealed class LogSanitizationTests : IClassFixture<LogSanitizationGatewayF
     [Fact]
     public async Task Callback_ErrorWithoutState_IsLoggedEscaped()
     {
-        var before = _fx.Gateway.Logs.Lines.Count;
+        var before = Fx.Gateway.Logs.Lines.Count;
 
-        var hop = await _browser.NavigateOnceAsync("/oauth2/callback?error=" + Uri.EscapeDataString("x\r\n" + Marker) +
+        var hop = await Browser.NavigateOnceAsync("/oauth2/callback?error=" + Uri.EscapeDataString("x\r\n" + Marker) +
             "&error_description=" + Uri.EscapeDataString("y\n" + Marker));
 
-        PageAssert.Is4xxHtmlPage(hop, _fx.Gateway);
+        PageAssert.Is4xxHtmlPage(hop, Fx.Gateway);
         Assert.DoesNotContain(Marker, hop.Body, StringComparison.Ordinal);
         AssertNoRawInjection(LinesSince(before));
     }
@@ -109,14 +103,14 @@ public sealed class LogSanitizationTests : IClassFixture<LogSanitizationGatewayF
     [Fact]
     public async Task Bearer_RefusedTokenOnInjectedPathAndKid_IsLoggedEscaped()
     {
-        var token = _fx.Cognito.MintAccessToken(t => t.Kid = "kid\r\n" + Marker);
-        var before = _fx.Gateway.Logs.Lines.Count;
+        var token = Fx.Cognito.MintAccessToken(t => t.Kid = "kid\r\n" + Marker);
+        var before = Fx.Gateway.Logs.Lines.Count;
 
         // A path with control characters never reaches the bearer handler (the path canonicalizer refuses it with 400);
         // a long one does, and is logged bounded, next to the escaped kid.
-        var controls = await _browser.ApiGetAsync("/bearer/x%0D%0A" + Marker + "%09",
+        var controls = await Browser.ApiGetAsync("/bearer/x%0D%0A" + Marker + "%09",
             r => r.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token));
-        var hop = await _browser.ApiGetAsync("/bearer/x" + new string('A', 3000),
+        var hop = await Browser.ApiGetAsync("/bearer/x" + new string('A', 3000),
             r => r.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token));
 
         Assert.Equal(HttpStatusCode.BadRequest, controls.Status);
@@ -131,10 +125,10 @@ public sealed class LogSanitizationTests : IClassFixture<LogSanitizationGatewayF
     [Fact]
     public async Task ForwardAuth_UnknownPolicyWithLineBreaks_IsLoggedEscaped()
     {
-        await _browser.SignInAsync();
-        var before = _fx.Gateway.Logs.Lines.Count;
+        await Browser.SignInAsync();
+        var before = Fx.Gateway.Logs.Lines.Count;
 
-        var hop = await _browser.ApiGetAsync("/oauth2/auth?policy=" + Uri.EscapeDataString("nope\r\n" + Marker));
+        var hop = await Browser.ApiGetAsync("/oauth2/auth?policy=" + Uri.EscapeDataString("nope\r\n" + Marker));
 
         Assert.Equal(HttpStatusCode.BadRequest, hop.Status);
         var lines = LinesSince(before);

@@ -4,31 +4,24 @@ using Gateway.Tests.Infrastructure;
 
 namespace Gateway.Tests;
 
-public sealed class LoginFlowTests : IClassFixture<GatewayFixture>, IDisposable
+public sealed class LoginFlowTests : GatewayTest<GatewayFixture>
 {
-    private readonly GatewayFixture _fx;
-    private readonly TestBrowser _browser;
-
     public LoginFlowTests(GatewayFixture fx)
+        : base(fx)
     {
-        _fx = fx;
-        _fx.ResetStubs();
-        _browser = fx.NewBrowser();
     }
-
-    public void Dispose() => _browser.Dispose();
 
     [Fact]
     public async Task ProtectedRoute_BrowserNavigationWithoutSession_RedirectsToCognitoAuthorize()
     {
-        var hop = await _browser.NavigateOnceAsync("/a/b?x=1");
+        var hop = await Browser.NavigateOnceAsync("/a/b?x=1");
 
         Assert.Equal(HttpStatusCode.Found, hop.Status);
         var location = hop.Location!;
-        Assert.Equal(_fx.Cognito.AuthorizationEndpoint, location.GetLeftPart(UriPartial.Path));
+        Assert.Equal(Fx.Cognito.AuthorizationEndpoint, location.GetLeftPart(UriPartial.Path));
         var q = TestBrowser.Query(location);
         Assert.Equal(FakeCognito.ClientId, q.GetValueOrDefault("client_id"));
-        Assert.Equal(_fx.Gateway.CallbackUrl, q.GetValueOrDefault("redirect_uri"));
+        Assert.Equal(Fx.Gateway.CallbackUrl, q.GetValueOrDefault("redirect_uri"));
         Assert.Equal("code", q.GetValueOrDefault("response_type"));
         Assert.Equal(new[] { "email", "openid", "profile" }, q.GetValueOrDefault("scope")!.Split(' ').Order().ToArray());
         Assert.False(string.IsNullOrEmpty(q.GetValueOrDefault("state")), "state missing");
@@ -44,8 +37,8 @@ public sealed class LoginFlowTests : IClassFixture<GatewayFixture>, IDisposable
     [Fact]
     public async Task ProtectedRoute_TwoChallenges_UseFreshStateNonceAndChallenge()
     {
-        var first = TestBrowser.Query((await _browser.NavigateOnceAsync("/one")).Location!);
-        var second = TestBrowser.Query((await _browser.NavigateOnceAsync("/two")).Location!);
+        var first = TestBrowser.Query((await Browser.NavigateOnceAsync("/one")).Location!);
+        var second = TestBrowser.Query((await Browser.NavigateOnceAsync("/two")).Location!);
 
         Assert.NotEqual(first["state"], second["state"]);
         Assert.NotEqual(first["nonce"], second["nonce"]);
@@ -65,31 +58,31 @@ public sealed class LoginFlowTests : IClassFixture<GatewayFixture>, IDisposable
     [MemberData(nameof(ApiRequests))]
     public async Task ProtectedRoute_ApiRequestWithoutSession_Returns401JsonWithoutRedirect(string _, string accept, string[] header)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, _browser.Resolve("/data/items"));
+        var request = new HttpRequestMessage(HttpMethod.Get, Browser.Resolve("/data/items"));
         request.Headers.TryAddWithoutValidation("Accept", accept);
         if (header.Length == 2)
         {
             request.Headers.TryAddWithoutValidation(header[0], header[1]);
         }
 
-        var hop = await _browser.SendAsync(request);
+        var hop = await Browser.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.Unauthorized, hop.Status);
         Assert.NotEmpty(hop.Response.Headers.WwwAuthenticate);
         Assert.Null(hop.Response.Headers.Location);
         Assert.Equal("application/json", TestBrowser.MediaType(hop)?.Replace("problem+", string.Empty));
         using var _json = TestBrowser.Json(hop);
-        Assert.Empty(_fx.Backend.Requests);
+        Assert.Empty(Fx.Backend.Requests);
     }
 
     [Fact]
     public async Task FullRoundTrip_DeepLink_LandsOnOriginalUrlWithIdentityHeaders()
     {
-        var nav = await _browser.NavigateAsync("/a/b?x=1");
+        var nav = await Browser.NavigateAsync("/a/b?x=1");
 
         Assert.True(nav.Status == HttpStatusCode.OK, nav.ToString());
         Assert.Equal("/a/b?x=1", nav.FinalUrl.PathAndQuery);
-        Assert.Equal(_fx.Gateway.Url, nav.FinalUrl.GetLeftPart(UriPartial.Authority));
+        Assert.Equal(Fx.Gateway.Url, nav.FinalUrl.GetLeftPart(UriPartial.Authority));
         Assert.Equal(BackendStub.Body, nav.Final.Body);
         Assert.NotNull(nav.Hops.FirstOrDefault(h => h.Url.AbsolutePath == "/oauth2/authorize"));
         var callback = nav.HopAt("/oauth2/callback");
@@ -97,7 +90,7 @@ public sealed class LoginFlowTests : IClassFixture<GatewayFixture>, IDisposable
         Assert.Equal(HttpStatusCode.Found, callback.Status);
         Assert.Equal("/a/b?x=1", callback.Location!.PathAndQuery);
 
-        var received = _fx.Backend.LastRequestTo("/a/b");
+        var received = Fx.Backend.LastRequestTo("/a/b");
         Assert.Equal("?x=1", new Uri(received.Url).Query);
         var user = TestUser.Default;
         Assert.Equal([user.Sub], BackendStub.HeaderValues(received, "X-Forwarded-User"));
@@ -109,7 +102,7 @@ public sealed class LoginFlowTests : IClassFixture<GatewayFixture>, IDisposable
     [Fact]
     public async Task Callback_Success_SetsHttpOnlyLaxSessionCookieAtRootPath()
     {
-        var nav = await _browser.NavigateAsync("/cookie-check");
+        var nav = await Browser.NavigateAsync("/cookie-check");
         var callback = nav.HopAt("/oauth2/callback");
         Assert.True(callback is not null, nav.ToString());
 
@@ -136,25 +129,25 @@ public sealed class LoginFlowTests : IClassFixture<GatewayFixture>, IDisposable
     [Fact]
     public async Task Callback_Success_ClearsCorrelationCookies()
     {
-        var nav = await _browser.NavigateAsync("/correlation");
+        var nav = await Browser.NavigateAsync("/correlation");
         Assert.Equal(HttpStatusCode.OK, nav.Status);
 
-        var left = _browser.GatewayCookies().Where(c => !SetCookie.IsSessionCookieName(c.Name)).Select(c => c.Name).ToList();
+        var left = Browser.GatewayCookies().Where(c => !SetCookie.IsSessionCookieName(c.Name)).Select(c => c.Name).ToList();
         Assert.Empty(left);
     }
 
     [Fact]
     public async Task TokenExchange_PublicClient_SendsCodeRedirectUriAndPkceVerifier()
     {
-        var nav = await _browser.NavigateAsync("/pkce");
+        var nav = await Browser.NavigateAsync("/pkce");
         Assert.Equal(HttpStatusCode.OK, nav.Status);
 
-        var record = Assert.Single(_fx.Cognito.Codes.Values);
-        var tokenRequest = Assert.Single(_fx.Cognito.RequestsTo("/oauth2/token"));
+        var record = Assert.Single(Fx.Cognito.Codes.Values);
+        var tokenRequest = Assert.Single(Fx.Cognito.RequestsTo("/oauth2/token"));
         var form = FakeCognito.ParseForm(tokenRequest);
         Assert.Equal("authorization_code", form.GetValueOrDefault("grant_type"));
         Assert.Equal(record.Code, form.GetValueOrDefault("code"));
-        Assert.Equal(_fx.Gateway.CallbackUrl, form.GetValueOrDefault("redirect_uri"));
+        Assert.Equal(Fx.Gateway.CallbackUrl, form.GetValueOrDefault("redirect_uri"));
         Assert.True(form.TryGetValue("code_verifier", out var verifier), "code_verifier missing");
         Assert.Equal(record.CodeChallenge, TestTokens.S256(verifier));
         Assert.False(form.ContainsKey("client_secret"));
@@ -163,23 +156,23 @@ public sealed class LoginFlowTests : IClassFixture<GatewayFixture>, IDisposable
     [Fact]
     public async Task SignInEndpoint_WithSession_StillServesBackendAfterwards()
     {
-        await _browser.SignInAsync("/first");
-        _fx.Cognito.Server.ResetLogEntries();
+        await Browser.SignInAsync("/first");
+        Fx.Cognito.Server.ResetLogEntries();
 
-        var second = await _browser.NavigateAsync("/second?y=2");
+        var second = await Browser.NavigateAsync("/second?y=2");
 
         Assert.Equal(HttpStatusCode.OK, second.Status);
         Assert.Single(second.Hops);
-        Assert.Empty(_fx.Cognito.RequestsTo("/oauth2/authorize"));
-        Assert.Equal([TestUser.Default.Sub], BackendStub.HeaderValues(_fx.Backend.LastRequestTo("/second"), "X-Forwarded-User"));
+        Assert.Empty(Fx.Cognito.RequestsTo("/oauth2/authorize"));
+        Assert.Equal([TestUser.Default.Sub], BackendStub.HeaderValues(Fx.Backend.LastRequestTo("/second"), "X-Forwarded-User"));
     }
 
     [Fact]
     public async Task Session_ApiRequestWithSession_IsProxiedNot401()
     {
-        await _browser.SignInAsync();
+        await Browser.SignInAsync();
 
-        var hop = await _browser.ApiGetAsync("/data/items");
+        var hop = await Browser.ApiGetAsync("/data/items");
 
         Assert.Equal(HttpStatusCode.OK, hop.Status);
         Assert.Equal(BackendStub.Body, hop.Body);
@@ -188,7 +181,7 @@ public sealed class LoginFlowTests : IClassFixture<GatewayFixture>, IDisposable
     [Fact]
     public async Task UserInfo_WithoutSession_Returns401Json()
     {
-        var hop = await _browser.ApiGetAsync("/oauth2/userinfo");
+        var hop = await Browser.ApiGetAsync("/oauth2/userinfo");
 
         Assert.Equal(HttpStatusCode.Unauthorized, hop.Status);
         using var _ = TestBrowser.Json(hop);
@@ -197,9 +190,9 @@ public sealed class LoginFlowTests : IClassFixture<GatewayFixture>, IDisposable
     [Fact]
     public async Task UserInfo_WithSession_ReturnsUserJson()
     {
-        await _browser.SignInAsync();
+        await Browser.SignInAsync();
 
-        var hop = await _browser.ApiGetAsync("/oauth2/userinfo");
+        var hop = await Browser.ApiGetAsync("/oauth2/userinfo");
 
         Assert.Equal(HttpStatusCode.OK, hop.Status);
         using var json = TestBrowser.Json(hop);
@@ -216,26 +209,26 @@ public sealed class LoginFlowTests : IClassFixture<GatewayFixture>, IDisposable
     [Fact]
     public async Task SessionCookie_TamperedValue_IsTreatedAsSignedOut()
     {
-        _browser.Cookies.Add(_browser.Gateway.BaseUri, new Cookie("_gateway", "garbage"));
+        Browser.Cookies.Add(Browser.Gateway.BaseUri, new Cookie("_gateway", "garbage"));
 
-        var page = await _browser.NavigateOnceAsync("/tampered");
-        var api = await _browser.ApiGetAsync("/tampered");
+        var page = await Browser.NavigateOnceAsync("/tampered");
+        var api = await Browser.ApiGetAsync("/tampered");
 
         Assert.Equal(HttpStatusCode.Found, page.Status);
-        Assert.StartsWith(_fx.Cognito.AuthorizationEndpoint, page.Location!.ToString());
+        Assert.StartsWith(Fx.Cognito.AuthorizationEndpoint, page.Location!.ToString());
         Assert.Equal(HttpStatusCode.Unauthorized, api.Status);
-        Assert.Empty(_fx.Backend.Requests);
+        Assert.Empty(Fx.Backend.Requests);
     }
 
     [Fact]
     public async Task SessionCookie_GarbageChunks_IsTreatedAsSignedOut()
     {
-        var uri = _browser.Gateway.BaseUri;
-        _browser.Cookies.Add(uri, new Cookie("_gateway", "chunks-2"));
-        _browser.Cookies.Add(uri, new Cookie("_gatewayC1", "Q2ZESjhB"));
-        _browser.Cookies.Add(uri, new Cookie("_gatewayC2", "bm9wZQ"));
+        var uri = Browser.Gateway.BaseUri;
+        Browser.Cookies.Add(uri, new Cookie("_gateway", "chunks-2"));
+        Browser.Cookies.Add(uri, new Cookie("_gatewayC1", "Q2ZESjhB"));
+        Browser.Cookies.Add(uri, new Cookie("_gatewayC2", "bm9wZQ"));
 
-        var api = await _browser.ApiGetAsync("/tampered");
+        var api = await Browser.ApiGetAsync("/tampered");
 
         Assert.Equal(HttpStatusCode.Unauthorized, api.Status);
     }
@@ -246,10 +239,10 @@ public sealed class LoginFlowTests : IClassFixture<GatewayFixture>, IDisposable
         var file = Path.Combine(Path.GetTempPath(), $"gateway-test-{Guid.NewGuid():N}.json");
         var json = $$"""
             {
-              "Gateway": { "Cognito": { "Authority": "{{_fx.Cognito.Authority}}", "ClientId": "client-from-file" } },
+              "Gateway": { "Cognito": { "Authority": "{{Fx.Cognito.Authority}}", "ClientId": "client-from-file" } },
               "ReverseProxy": {
                 "Routes": { "app": { "ClusterId": "backend", "Match": { "Path": "{**catch-all}" } } },
-                "Clusters": { "backend": { "Destinations": { "d1": { "Address": "{{_fx.Backend.Url}}" } } } }
+                "Clusters": { "backend": { "Destinations": { "d1": { "Address": "{{Fx.Backend.Url}}" } } } }
               }
             }
             """;
@@ -262,7 +255,7 @@ public sealed class LoginFlowTests : IClassFixture<GatewayFixture>, IDisposable
             var hop = await browser.NavigateOnceAsync("/from-file");
 
             Assert.Equal(HttpStatusCode.Found, hop.Status);
-            Assert.Equal(_fx.Cognito.AuthorizationEndpoint, hop.Location!.GetLeftPart(UriPartial.Path));
+            Assert.Equal(Fx.Cognito.AuthorizationEndpoint, hop.Location!.GetLeftPart(UriPartial.Path));
             Assert.Equal("client-from-file", TestBrowser.Query(hop.Location)["client_id"]);
         }
         finally

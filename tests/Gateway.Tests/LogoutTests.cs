@@ -4,31 +4,24 @@ using Gateway.Tests.Infrastructure;
 
 namespace Gateway.Tests;
 
-public sealed class LogoutTests : IClassFixture<ConfidentialClientGatewayFixture>, IDisposable
+public sealed class LogoutTests : GatewayTest<ConfidentialClientGatewayFixture>
 {
-    private readonly ConfidentialClientGatewayFixture _fx;
-    private readonly TestBrowser _browser;
-
     public LogoutTests(ConfidentialClientGatewayFixture fx)
+        : base(fx)
     {
-        _fx = fx;
-        _fx.ResetStubs();
-        _browser = fx.NewBrowser();
     }
-
-    public void Dispose() => _browser.Dispose();
 
     private async Task<Hop> SignOutAsync(string method)
     {
-        var request = new HttpRequestMessage(new HttpMethod(method), _browser.Resolve("/oauth2/sign_out"));
+        var request = new HttpRequestMessage(new HttpMethod(method), Browser.Resolve("/oauth2/sign_out"));
         TestBrowser.AddNavigationHeaders(request);
         if (method == "POST")
         {
-            request.Headers.TryAddWithoutValidation("Origin", _fx.Gateway.Url);
+            request.Headers.TryAddWithoutValidation("Origin", Fx.Gateway.Url);
             request.Content = new FormUrlEncodedContent([]);
         }
 
-        return await _browser.SendAsync(request);
+        return await Browser.SendAsync(request);
     }
 
     [Theory]
@@ -36,13 +29,13 @@ public sealed class LogoutTests : IClassFixture<ConfidentialClientGatewayFixture
     [InlineData("POST")]
     public async Task SignOut_WithSession_RevokesRefreshTokenWithBasicAuth(string method)
     {
-        await _browser.SignInAsync();
-        var refreshToken = Assert.Single(_fx.Cognito.IssuedRefreshTokens);
+        await Browser.SignInAsync();
+        var refreshToken = Assert.Single(Fx.Cognito.IssuedRefreshTokens);
 
         var hop = await SignOutAsync(method);
 
         Assert.Equal(HttpStatusCode.Found, hop.Status);
-        var revoke = Assert.Single(_fx.Cognito.RequestsTo("/oauth2/revoke"));
+        var revoke = Assert.Single(Fx.Cognito.RequestsTo("/oauth2/revoke"));
         Assert.Equal(refreshToken, FakeCognito.ParseForm(revoke).GetValueOrDefault("token"));
         var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(
             Uri.EscapeDataString(FakeCognito.ClientId) + ":" +
@@ -56,16 +49,16 @@ public sealed class LogoutTests : IClassFixture<ConfidentialClientGatewayFixture
     [InlineData("POST")]
     public async Task SignOut_WithSession_RedirectsToCognitoLogoutWithClientIdAndLogoutUri(string method)
     {
-        await _browser.SignInAsync();
+        await Browser.SignInAsync();
 
         var hop = await SignOutAsync(method);
 
         Assert.Equal(HttpStatusCode.Found, hop.Status);
         var location = hop.Location!;
-        Assert.Equal(_fx.Cognito.LogoutEndpoint, location.GetLeftPart(UriPartial.Path));
+        Assert.Equal(Fx.Cognito.LogoutEndpoint, location.GetLeftPart(UriPartial.Path));
         var q = TestBrowser.Query(location);
         Assert.Equal(FakeCognito.ClientId, q.GetValueOrDefault("client_id"));
-        Assert.Equal(_fx.Gateway.Url + "/", q.GetValueOrDefault("logout_uri"));
+        Assert.Equal(Fx.Gateway.Url + "/", q.GetValueOrDefault("logout_uri"));
         Assert.DoesNotContain("logout_uri=http://", location.Query);
         Assert.False(q.ContainsKey("id_token_hint"), "Cognito ignores id_token_hint; it must not be sent");
         Assert.False(q.ContainsKey("post_logout_redirect_uri"), "Cognito needs logout_uri, not post_logout_redirect_uri");
@@ -76,37 +69,37 @@ public sealed class LogoutTests : IClassFixture<ConfidentialClientGatewayFixture
     [InlineData("POST")]
     public async Task SignOut_WithSession_ClearsSessionCookieAndEndsSession(string method)
     {
-        await _browser.SignInAsync();
-        Assert.NotEmpty(_browser.GatewayCookies());
+        await Browser.SignInAsync();
+        Assert.NotEmpty(Browser.GatewayCookies());
 
         var hop = await SignOutAsync(method);
 
         Assert.Contains(hop.SetCookies.Select(SetCookie.Parse), c => c.Name == "_gateway" && c.IsDeletion);
-        Assert.DoesNotContain(_browser.GatewayCookies(), c => SetCookie.IsSessionCookieName(c.Name));
-        var after = await _browser.ApiGetAsync("/after-logout");
+        Assert.DoesNotContain(Browser.GatewayCookies(), c => SetCookie.IsSessionCookieName(c.Name));
+        var after = await Browser.ApiGetAsync("/after-logout");
         Assert.Equal(HttpStatusCode.Unauthorized, after.Status);
-        var userinfo = await _browser.ApiGetAsync("/oauth2/userinfo");
+        var userinfo = await Browser.ApiGetAsync("/oauth2/userinfo");
         Assert.Equal(HttpStatusCode.Unauthorized, userinfo.Status);
     }
 
     [Fact]
     public async Task SignOut_FollowingLogoutRedirect_ReachesCognitoLogoutPage()
     {
-        await _browser.SignInAsync();
+        await Browser.SignInAsync();
 
-        var nav = await _browser.NavigateAsync("/oauth2/sign_out");
+        var nav = await Browser.NavigateAsync("/oauth2/sign_out");
 
         Assert.Equal(HttpStatusCode.OK, nav.Status);
-        var logout = Assert.Single(_fx.Cognito.RequestsTo("/logout"));
+        var logout = Assert.Single(Fx.Cognito.RequestsTo("/logout"));
         Assert.Equal(FakeCognito.ClientId, TestBrowser.Query(new Uri(logout.Url)).GetValueOrDefault("client_id"));
     }
 
     [Fact]
     public async Task TokenExchange_ConfidentialClient_UsesClientSecretBasic()
     {
-        await _browser.SignInAsync();
+        await Browser.SignInAsync();
 
-        var tokenRequest = Assert.Single(_fx.Cognito.RequestsTo("/oauth2/token"));
+        var tokenRequest = Assert.Single(Fx.Cognito.RequestsTo("/oauth2/token"));
         var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(
             Uri.EscapeDataString(FakeCognito.ClientId) + ":" +
             Uri.EscapeDataString(ConfidentialClientGatewayFixture.ClientSecret)));
@@ -120,7 +113,7 @@ public sealed class LogoutTests : IClassFixture<ConfidentialClientGatewayFixture
     [Fact]
     public async Task SignOut_WithCustomDomain_RedirectsToCustomDomainLogout()
     {
-        await using var host = await GatewayHost.StartAsync(_fx.Cognito, _fx.Backend, new Dictionary<string, string?>
+        await using var host = await GatewayHost.StartAsync(Fx.Cognito, Fx.Backend, new Dictionary<string, string?>
         {
             ["Gateway:Cognito:Domain"] = "https://auth.example.com",
         });

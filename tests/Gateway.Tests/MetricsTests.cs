@@ -5,25 +5,22 @@ namespace Gateway.Tests;
 
 /// <summary>Scrapes /metrics, so it runs alone (see <see cref="MetricsScrapeCollection"/>).</summary>
 [Collection(nameof(MetricsScrapeCollection))]
-public sealed class MetricsTests : IClassFixture<GatewayFixture>
+public sealed class MetricsTests : GatewayTest<GatewayFixture>
 {
-    private readonly GatewayFixture _fx;
-
     public MetricsTests(GatewayFixture fx)
+        : base(fx)
     {
-        _fx = fx;
-        _fx.ResetStubs();
     }
 
     [Fact]
     public async Task Metrics_AfterSignInAndForgedHeader_ExposesGatewayCountersInPrometheusFormat()
     {
-        using var browser = _fx.NewBrowser();
+        using var browser = Fx.NewBrowser();
         await browser.SignInAsync();
         await browser.ApiGetAsync("/forged", r => r.Headers.TryAddWithoutValidation("X-Forwarded-Email", "evil@example.com"));
 
         using var client = new HttpClient();
-        using var response = await client.GetAsync(_fx.Gateway.Url + "/metrics");
+        using var response = await client.GetAsync(Fx.Gateway.Url + "/metrics");
         var body = await response.Content.ReadAsStringAsync();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -39,7 +36,7 @@ public sealed class MetricsTests : IClassFixture<GatewayFixture>
     {
         using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
 
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(_fx.Gateway.Url + "/healthz")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(_fx.Gateway.Url + "/readyz")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(Fx.Gateway.Url + "/healthz")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(Fx.Gateway.Url + "/readyz")).StatusCode);
     }
 }

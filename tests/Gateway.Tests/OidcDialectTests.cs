@@ -17,15 +17,12 @@ public sealed class OidcDialectFixture : GatewayFixture
     };
 }
 
-public sealed class OidcDialectTests : IClassFixture<OidcDialectFixture>
+public sealed class OidcDialectTests : GatewayTest<OidcDialectFixture>
 {
-    private readonly OidcDialectFixture _fx;
-
     public OidcDialectTests(OidcDialectFixture fx)
+        : base(fx)
     {
-        _fx = fx;
-        _fx.ResetStubs();
-        _fx.Cognito.CustomizeIdToken = (token, _) =>
+        Fx.Cognito.CustomizeIdToken = (token, _) =>
         {
             token.Claims["preferred_username"] = "oidc-alice";
             token.Claims["groups"] = new[] { "admins", "readers" };
@@ -38,11 +35,11 @@ public sealed class OidcDialectTests : IClassFixture<OidcDialectFixture>
     [Fact]
     public async Task OidcProvider_SignIn_BackendGetsStandardClaimsAsIdentityHeaders()
     {
-        using var browser = _fx.NewBrowser();
+        using var browser = Fx.NewBrowser();
 
         await browser.SignInAsync("/oidc/page?x=1");
 
-        var request = _fx.Backend.LastRequestTo("/oidc/page");
+        var request = Fx.Backend.LastRequestTo("/oidc/page");
         Assert.Equal(TestUser.Default.Sub, BackendStub.HeaderValues(request, "X-Forwarded-User").Single());
         Assert.Equal(TestUser.Default.Email, BackendStub.HeaderValues(request, "X-Forwarded-Email").Single());
         Assert.Equal("oidc-alice", BackendStub.HeaderValues(request, "X-Forwarded-Preferred-Username").Single());
@@ -53,20 +50,20 @@ public sealed class OidcDialectTests : IClassFixture<OidcDialectFixture>
     [Fact]
     public async Task OidcProvider_SignOut_UsesRpInitiatedLogoutWithIdTokenHint()
     {
-        using var browser = _fx.NewBrowser();
+        using var browser = Fx.NewBrowser();
         await browser.SignInAsync();
-        var idToken = _fx.Cognito.IssuedIdTokens.Last();
+        var idToken = Fx.Cognito.IssuedIdTokens.Last();
 
         var hop = await browser.NavigateOnceAsync("/oauth2/sign_out");
 
         Assert.Equal(HttpStatusCode.Found, hop.Status);
-        Assert.StartsWith(_fx.Cognito.LogoutEndpoint + "?", hop.Location!.ToString(), StringComparison.Ordinal);
+        Assert.StartsWith(Fx.Cognito.LogoutEndpoint + "?", hop.Location!.ToString(), StringComparison.Ordinal);
         var query = TestBrowser.Query(hop.Location!);
         Assert.Equal(idToken, query["id_token_hint"]);
-        Assert.Equal(_fx.Gateway.Url + "/", query["post_logout_redirect_uri"]);
+        Assert.Equal(Fx.Gateway.Url + "/", query["post_logout_redirect_uri"]);
         Assert.DoesNotContain("logout_uri", query.Keys);
-        var revoke = Assert.Single(_fx.Cognito.RequestsTo("/oauth2/revoke"));
-        Assert.Equal(_fx.Cognito.IssuedRefreshTokens.Last(), FakeCognito.ParseForm(revoke)["token"]);
+        var revoke = Assert.Single(Fx.Cognito.RequestsTo("/oauth2/revoke"));
+        Assert.Equal(Fx.Cognito.IssuedRefreshTokens.Last(), FakeCognito.ParseForm(revoke)["token"]);
         Assert.Equal(HttpStatusCode.Unauthorized, (await browser.ApiGetAsync("/after")).Status);
     }
 }

@@ -16,22 +16,15 @@ public sealed class LenientPathsGatewayFixture : GatewayFixture
 }
 
 /// <summary>The non-default answers of Gateway:Paths: the policy of the path as read, and the backend gets that very path.</summary>
-public sealed class PathRulesConfigurationTests : IClassFixture<LenientPathsGatewayFixture>, IDisposable
+public sealed class PathRulesConfigurationTests : GatewayTest<LenientPathsGatewayFixture>
 {
-    private readonly LenientPathsGatewayFixture _fx;
-    private readonly TestBrowser _browser;
-
     public PathRulesConfigurationTests(LenientPathsGatewayFixture fx)
+        : base(fx)
     {
-        _fx = fx;
-        _fx.ResetStubs();
-        _browser = fx.NewBrowser();
     }
 
-    public void Dispose() => _browser.Dispose();
-
     private async Task<RawResponse> GetAsync(string target) =>
-        await RawHttp.GetAsync(_fx.Gateway.Url, target, RawHttp.BrowserHeaders(_browser.Cookies.GetCookieHeader(_fx.Gateway.BaseUri)));
+        await RawHttp.GetAsync(Fx.Gateway.Url, target, RawHttp.BrowserHeaders(Browser.Cookies.GetCookieHeader(Fx.Gateway.BaseUri)));
 
     [Theory]
     [InlineData("/admin;jsessionid=1/x")]
@@ -42,13 +35,13 @@ public sealed class PathRulesConfigurationTests : IClassFixture<LenientPathsGate
     [InlineData("/public/..%5Cadmin/x")]
     public async Task UserOutsideAdmins_GetsTheAdminPolicyForThePathAsRead(string target)
     {
-        _fx.Cognito.User = TestUser.NoGroups;
-        await _browser.SignInAsync();
+        Fx.Cognito.User = TestUser.NoGroups;
+        await Browser.SignInAsync();
 
         var response = await GetAsync(target);
 
         Assert.True(response.Status == 403, $"{response}\n{response.Body}");
-        Assert.DoesNotContain(_fx.Backend.Requests, r => r.Path.Contains("admin", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(Fx.Backend.Requests, r => r.Path.Contains("admin", StringComparison.OrdinalIgnoreCase));
     }
 
     [Theory]
@@ -58,12 +51,12 @@ public sealed class PathRulesConfigurationTests : IClassFixture<LenientPathsGate
     [InlineData("/app./page", "/app./page")]
     public async Task Backend_ReceivesThePathTheRulesWereAppliedTo(string target, string received)
     {
-        await _browser.SignInAsync();
+        await Browser.SignInAsync();
 
         var response = await GetAsync(target);
 
         Assert.True(response.Status == 200, $"{response}\n{response.Body}");
-        _fx.Backend.LastRequestTo(received);
+        Fx.Backend.LastRequestTo(received);
     }
 
     [Theory]
@@ -74,7 +67,7 @@ public sealed class PathRulesConfigurationTests : IClassFixture<LenientPathsGate
     [InlineData("Gateway:Paths:TrailingDots", "5")]
     public void Startup_UnknownPathRule_FailsNamingTheKey(string key, string value)
     {
-        var config = GatewayHost.DefaultConfig(_fx.Cognito, _fx.Backend.Url);
+        var config = GatewayHost.DefaultConfig(Fx.Cognito, Fx.Backend.Url);
         config[key] = value;
 
         var ex = Record.Exception(() => ((IDisposable)GatewayApp.Build([], b => GatewayHost.Configure(b, config))).Dispose());

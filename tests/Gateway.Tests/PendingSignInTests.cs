@@ -8,19 +8,17 @@ namespace Gateway.Tests;
 /// tabs, a user who clicks "sign in" again and again) must not pile up until the browser's requests are too large to be
 /// answered (431), locking that browser out.
 /// </summary>
-public sealed class PendingSignInTests : IClassFixture<GatewayFixture>
+public sealed class PendingSignInTests : GatewayTest<GatewayFixture>
 {
     private const int Cap = 5;
-    private readonly GatewayFixture _fx;
 
     public PendingSignInTests(GatewayFixture fx)
+        : base(fx)
     {
-        _fx = fx;
-        _fx.ResetStubs();
     }
 
     /// <summary>Cookie limits of a real browser (Chrome keeps 180 cookies per site, each up to 4 KB).</summary>
-    private TestBrowser BrowserLikeJar() => new(_fx.Gateway, new CookieContainer(3000, 180, 4096));
+    private TestBrowser BrowserLikeJar() => new(Fx.Gateway, new CookieContainer(3000, 180, 4096));
 
     private static int Pending(TestBrowser browser, string kind) =>
         browser.Cookies.GetAllCookies().Count(c => !c.Expired && c.Name.StartsWith("_gateway_" + kind + ".", StringComparison.Ordinal));
@@ -32,7 +30,7 @@ public sealed class PendingSignInTests : IClassFixture<GatewayFixture>
             ? await browser.NavigateOnceAsync($"/abandoned/{i}")
             : await browser.NavigateOnceAsync($"/oauth2/sign_in?rd=/abandoned/{i}");
         Assert.True(hop.Status == HttpStatusCode.Found, $"sign-in {i}: {hop}\n{hop.Body}");
-        Assert.StartsWith(_fx.Cognito.AuthorizationEndpoint, hop.Location!.ToString(), StringComparison.Ordinal);
+        Assert.StartsWith(Fx.Cognito.AuthorizationEndpoint, hop.Location!.ToString(), StringComparison.Ordinal);
         return hop.Location!;
     }
 
@@ -52,7 +50,7 @@ public sealed class PendingSignInTests : IClassFixture<GatewayFixture>
 
         var callback = nav.HopAt("/oauth2/callback");
         Assert.True(callback is not null && callback.Status == HttpStatusCode.Found,
-            $"up to {mostPending} pending sign-ins:\n{nav}\n{callback?.Body}\n{_fx.Gateway.Logs.Dump()}");
+            $"up to {mostPending} pending sign-ins:\n{nav}\n{callback?.Body}\n{Fx.Gateway.Logs.Dump()}");
         Assert.Equal(HttpStatusCode.OK, nav.Status);
         Assert.Equal("/abandoned/119", nav.FinalUrl.PathAndQuery);
         Assert.True(mostPending <= Cap, $"up to {mostPending} correlation or nonce cookies were pending at once");
@@ -76,12 +74,12 @@ public sealed class PendingSignInTests : IClassFixture<GatewayFixture>
         var oldest = await browser.NavigateAsync(started[0].ToString());
         var staleCallback = oldest.HopAt("/oauth2/callback");
         Assert.NotNull(staleCallback);
-        PageAssert.Is4xxHtmlPage(staleCallback, _fx.Gateway);
+        PageAssert.Is4xxHtmlPage(staleCallback, Fx.Gateway);
         Assert.Equal(HttpStatusCode.Unauthorized, (await browser.ApiGetAsync("/abandoned/check")).Status);
 
         // The second oldest was kept.
         var kept = await browser.NavigateAsync(started[1].ToString());
-        Assert.True(kept.Status == HttpStatusCode.OK, $"{kept}\n{kept.Final.Body}\n{_fx.Gateway.Logs.Dump()}");
+        Assert.True(kept.Status == HttpStatusCode.OK, $"{kept}\n{kept.Final.Body}\n{Fx.Gateway.Logs.Dump()}");
         Assert.Equal("/abandoned/1", kept.FinalUrl.PathAndQuery);
     }
 
@@ -93,7 +91,7 @@ public sealed class PendingSignInTests : IClassFixture<GatewayFixture>
         using var browser = BrowserLikeJar();
         for (var i = 0; i < 3; i++)
         {
-            browser.Cookies.Add(_fx.Gateway.BaseUri, new Cookie($"_gateway_nonce.planted{i}", new string('x', 3000), "/"));
+            browser.Cookies.Add(Fx.Gateway.BaseUri, new Cookie($"_gateway_nonce.planted{i}", new string('x', 3000), "/"));
         }
 
         await StartSignInAsync(browser, 0);

@@ -1,7 +1,7 @@
 using System.Security.Claims;
-using Gateway.Authentication;
 using Gateway.Authorization;
 using Gateway.Configuration;
+using Gateway.IdentityProvider;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

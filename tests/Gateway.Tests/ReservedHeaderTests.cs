@@ -17,20 +17,14 @@ public sealed class StripHeadersGatewayFixture : GatewayFixture
 /// Headers that backends trust for identity or routing (ALB's x-amzn-oidc-*, Remote-User, oauth2-proxy's X-Auth-Request-*,
 /// IIS/Symfony's X-Original-URL) never reach the backend from a client, on any route, in any spelling.
 /// </summary>
-public sealed class ReservedHeaderTests : IClassFixture<StripHeadersGatewayFixture>, IDisposable
+public sealed class ReservedHeaderTests : GatewayTest<StripHeadersGatewayFixture>
 {
     private const string Forged = "forged-by-client";
-    private readonly GatewayFixture _fx;
-    private readonly TestBrowser _browser;
 
     public ReservedHeaderTests(StripHeadersGatewayFixture fx)
+        : base(fx)
     {
-        _fx = fx;
-        _fx.ResetStubs();
-        _browser = fx.NewBrowser();
     }
-
-    public void Dispose() => _browser.Dispose();
 
     /// <summary>Stripped by default (and the two configured ones), as a client may spell them.</summary>
     public static TheoryData<string> Reserved => new()
@@ -54,10 +48,10 @@ public sealed class ReservedHeaderTests : IClassFixture<StripHeadersGatewayFixtu
     [MemberData(nameof(Reserved))]
     public async Task ReservedHeader_OnAnonymousRoute_NeverReachesBackend(string name)
     {
-        var hop = await _browser.ApiGetAsync("/public/reserved", r => r.Headers.TryAddWithoutValidation(name, Forged));
+        var hop = await Browser.ApiGetAsync("/public/reserved", r => r.Headers.TryAddWithoutValidation(name, Forged));
 
         Assert.Equal(HttpStatusCode.OK, hop.Status);
-        var received = _fx.Backend.LastRequestTo("/public/reserved");
+        var received = Fx.Backend.LastRequestTo("/public/reserved");
         Assert.Empty(BackendStub.HeaderValues(received, name));
         Assert.DoesNotContain(Forged, received.Headers!.SelectMany(h => h.Value));
     }
@@ -66,12 +60,12 @@ public sealed class ReservedHeaderTests : IClassFixture<StripHeadersGatewayFixtu
     [MemberData(nameof(Reserved))]
     public async Task ReservedHeader_OnSignedInRoute_NeverReachesBackend(string name)
     {
-        await _browser.SignInAsync();
+        await Browser.SignInAsync();
 
-        var hop = await _browser.ApiGetAsync("/protected/reserved", r => r.Headers.TryAddWithoutValidation(name, Forged));
+        var hop = await Browser.ApiGetAsync("/protected/reserved", r => r.Headers.TryAddWithoutValidation(name, Forged));
 
         Assert.Equal(HttpStatusCode.OK, hop.Status);
-        var received = _fx.Backend.LastRequestTo("/protected/reserved");
+        var received = Fx.Backend.LastRequestTo("/protected/reserved");
         Assert.Empty(BackendStub.HeaderValues(received, name));
         Assert.DoesNotContain(Forged, received.Headers!.SelectMany(h => h.Value));
         Assert.Equal([TestUser.Default.Sub], BackendStub.HeaderValues(received, "X-Forwarded-User"));
@@ -81,19 +75,19 @@ public sealed class ReservedHeaderTests : IClassFixture<StripHeadersGatewayFixtu
     [MemberData(nameof(NotReserved))]
     public async Task LookAlikeHeader_IsForwardedUntouched(string name)
     {
-        var hop = await _browser.ApiGetAsync("/public/look-alike", r => r.Headers.TryAddWithoutValidation(name, "kept"));
+        var hop = await Browser.ApiGetAsync("/public/look-alike", r => r.Headers.TryAddWithoutValidation(name, "kept"));
 
         Assert.Equal(HttpStatusCode.OK, hop.Status);
-        Assert.Equal(["kept"], BackendStub.HeaderValues(_fx.Backend.LastRequestTo("/public/look-alike"), name));
+        Assert.Equal(["kept"], BackendStub.HeaderValues(Fx.Backend.LastRequestTo("/public/look-alike"), name));
     }
 
     [Fact]
     public async Task EveryStrippedHeader_IsCountedOnce()
     {
-        using var counter = new GatewayCounter(_fx.Gateway, "gateway.spoofed_headers_stripped");
+        using var counter = new GatewayCounter(Fx.Gateway, "gateway.spoofed_headers_stripped");
         string[] sent = ["X-Amzn-Oidc-Data", "Remote-User", "X-Auth-Request-Email", "X-Original-URL", "X_Rewrite_URL", "X-Corp-Id"];
 
-        var hop = await _browser.ApiGetAsync("/public/counted", r =>
+        var hop = await Browser.ApiGetAsync("/public/counted", r =>
         {
             foreach (var name in sent)
             {
@@ -105,7 +99,7 @@ public sealed class ReservedHeaderTests : IClassFixture<StripHeadersGatewayFixtu
 
         Assert.Equal(HttpStatusCode.OK, hop.Status);
         Assert.Equal(sent.Length, counter.Total);
-        var received = _fx.Backend.LastRequestTo("/public/counted");
+        var received = Fx.Backend.LastRequestTo("/public/counted");
         Assert.DoesNotContain(Forged, received.Headers!.SelectMany(h => h.Value));
         Assert.Equal(["not-counted"], BackendStub.HeaderValues(received, "X-Amzn-Trace-Id"));
     }
@@ -133,10 +127,9 @@ public sealed class StripHeadersConfigurationTests
     }
 
     [Fact]
-    public void StripHeaders_NamesAndPrefixes_Build()
+    public async Task StripHeaders_NamesAndPrefixes_Build()
     {
-        var app = Gateway.Hosting.GatewayApp.Build([], b => GatewayHost.Configure(b, Config("X-Legacy-User", "X-Corp-*", "x_debug_user")));
-        ((IDisposable)app).Dispose();
+        await StartupAssert.StartsAndAnswersAsync(Config("X-Legacy-User", "X-Corp-*", "x_debug_user"));
     }
 
     [Fact]

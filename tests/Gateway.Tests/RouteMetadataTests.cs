@@ -50,7 +50,7 @@ public sealed class RouteMetadataValidationTests
     [Fact]
     public async Task Startup_AllNewKeysAndMetadataValues_Builds()
     {
-        await using var app = GatewayApp.Build([], b => GatewayHost.Configure(b, ValidConfig()));
+        await StartupAssert.StartsAndAnswersAsync(ValidConfig());
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public sealed class RouteMetadataValidationTests
     {
         var path = RepositoryFiles.Find(Path.Combine("appsettings", "cognito.example.json"));
 
-        await using var app = GatewayApp.Build(["--config", path], b => GatewayHost.Configure(b, new Dictionary<string, string?>()));
+        await StartupAssert.StartsAndAnswersAsync(["--config", path], new Dictionary<string, string?>());
     }
 
     public static TheoryData<string, string?, string> Broken => new()
@@ -120,19 +120,12 @@ public sealed class RouteBehaviorFixture : GatewayFixture
     };
 }
 
-public sealed class RouteBehaviorTests : IClassFixture<RouteBehaviorFixture>, IDisposable
+public sealed class RouteBehaviorTests : GatewayTest<RouteBehaviorFixture>
 {
-    private readonly RouteBehaviorFixture _fx;
-    private readonly TestBrowser _browser;
-
     public RouteBehaviorTests(RouteBehaviorFixture fx)
+        : base(fx)
     {
-        _fx = fx;
-        _fx.ResetStubs();
-        _browser = fx.NewBrowser();
     }
-
-    public void Dispose() => _browser.Dispose();
 
     private static HttpRequestMessage Preflight(TestBrowser browser, string path)
     {
@@ -146,10 +139,10 @@ public sealed class RouteBehaviorTests : IClassFixture<RouteBehaviorFixture>, ID
     [Fact]
     public async Task CorsPreflight_RouteAllowsIt_PassesWithoutSession()
     {
-        var hop = await _browser.SendAsync(Preflight(_browser, "/cors/items"));
+        var hop = await Browser.SendAsync(Preflight(Browser, "/cors/items"));
 
         Assert.Equal(HttpStatusCode.OK, hop.Status);
-        var received = _fx.Backend.LastRequestTo("/cors/items");
+        var received = Fx.Backend.LastRequestTo("/cors/items");
         Assert.Equal("OPTIONS", received.Method);
         Assert.Empty(BackendStub.HeaderValues(received, "X-Forwarded-User"));
     }
@@ -157,25 +150,25 @@ public sealed class RouteBehaviorTests : IClassFixture<RouteBehaviorFixture>, ID
     [Fact]
     public async Task CorsPreflight_RouteDoesNotAllowIt_Gets401()
     {
-        var hop = await _browser.SendAsync(Preflight(_browser, "/protected/items"));
+        var hop = await Browser.SendAsync(Preflight(Browser, "/protected/items"));
 
         Assert.Equal(HttpStatusCode.Unauthorized, hop.Status);
-        Assert.Empty(_fx.Backend.Requests);
+        Assert.Empty(Fx.Backend.Requests);
     }
 
     [Fact]
     public async Task CorsPreflight_OptionsWithoutPreflightHeaders_NeedsSession()
     {
-        var hop = await _browser.SendAsync(new HttpRequestMessage(HttpMethod.Options, _browser.Resolve("/cors/items")));
+        var hop = await Browser.SendAsync(new HttpRequestMessage(HttpMethod.Options, Browser.Resolve("/cors/items")));
 
         Assert.Equal(HttpStatusCode.Unauthorized, hop.Status);
-        Assert.Empty(_fx.Backend.Requests);
+        Assert.Empty(Fx.Backend.Requests);
     }
 
     [Fact]
     public async Task CorsRoute_GetWithoutSession_StillNeedsSession()
     {
-        var hop = await _browser.ApiGetAsync("/cors/items", r => r.Headers.TryAddWithoutValidation("Origin", "https://spa.example.com"));
+        var hop = await Browser.ApiGetAsync("/cors/items", r => r.Headers.TryAddWithoutValidation("Origin", "https://spa.example.com"));
 
         Assert.Equal(HttpStatusCode.Unauthorized, hop.Status);
     }
@@ -183,12 +176,12 @@ public sealed class RouteBehaviorTests : IClassFixture<RouteBehaviorFixture>, ID
     [Fact]
     public async Task AllowRoute_WithSession_ForwardsIdentityHeaders()
     {
-        await _browser.SignInAsync();
+        await Browser.SignInAsync();
 
-        var hop = await _browser.ApiGetAsync("/open/with-session");
+        var hop = await Browser.ApiGetAsync("/open/with-session");
 
         Assert.Equal(HttpStatusCode.OK, hop.Status);
-        var received = _fx.Backend.LastRequestTo("/open/with-session");
+        var received = Fx.Backend.LastRequestTo("/open/with-session");
         Assert.Equal([TestUser.Default.Sub], BackendStub.HeaderValues(received, "X-Forwarded-User"));
         Assert.Equal([TestUser.Default.Email], BackendStub.HeaderValues(received, "X-Forwarded-Email"));
     }
@@ -196,9 +189,9 @@ public sealed class RouteBehaviorTests : IClassFixture<RouteBehaviorFixture>, ID
     [Fact]
     public async Task RedirectRoute_ApiCallWithoutSession_IsRedirected()
     {
-        var hop = await _browser.ApiGetAsync("/always-redirect/x");
+        var hop = await Browser.ApiGetAsync("/always-redirect/x");
 
         Assert.Equal(HttpStatusCode.Found, hop.Status);
-        Assert.StartsWith(_fx.Cognito.AuthorizationEndpoint, hop.Location!.ToString());
+        Assert.StartsWith(Fx.Cognito.AuthorizationEndpoint, hop.Location!.ToString());
     }
 }

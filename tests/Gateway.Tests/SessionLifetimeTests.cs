@@ -6,22 +6,15 @@ using Microsoft.Extensions.Time.Testing;
 namespace Gateway.Tests;
 
 /// <summary>Session expiry driven by a fake clock registered in DI (no sleeps).</summary>
-public sealed class SessionLifetimeTests : IClassFixture<GatewayFixture>, IDisposable
+public sealed class SessionLifetimeTests : GatewayTest<GatewayFixture>
 {
-    private readonly GatewayFixture _fx;
-
     public SessionLifetimeTests(GatewayFixture fx)
-    {
-        _fx = fx;
-        _fx.ResetStubs();
-    }
-
-    public void Dispose()
+        : base(fx)
     {
     }
 
     private Task<GatewayHost> StartWithClockAsync(FakeTimeProvider clock) =>
-        GatewayHost.StartAsync(_fx.Cognito, _fx.Backend,
+        GatewayHost.StartAsync(Fx.Cognito, Fx.Backend,
             new Dictionary<string, string?> { ["Gateway:Session:Lifetime"] = "00:10:00" },
             b => b.Services.AddSingleton<TimeProvider>(clock));
 
@@ -52,7 +45,7 @@ public sealed class SessionLifetimeTests : IClassFixture<GatewayFixture>, IDispo
         var page = await browser.NavigateOnceAsync("/expired");
         Assert.Equal(HttpStatusCode.Unauthorized, api.Status);
         Assert.Equal(HttpStatusCode.Found, page.Status);
-        Assert.StartsWith(_fx.Cognito.AuthorizationEndpoint, page.Location!.ToString());
-        Assert.DoesNotContain(_fx.Backend.Requests, r => r.Path == "/expired");
+        Assert.StartsWith(Fx.Cognito.AuthorizationEndpoint, page.Location!.ToString());
+        Assert.DoesNotContain(Fx.Backend.Requests, r => r.Path == "/expired");
     }
 }

@@ -8,14 +8,11 @@ using WireMock.ResponseBuilders;
 namespace Gateway.Tests;
 
 /// <summary>Refresh ahead of access-token expiry on one instance (cookie store), driven by a fake clock.</summary>
-public sealed class SessionRefreshTests : IClassFixture<GatewayFixture>
+public sealed class SessionRefreshTests : GatewayTest<GatewayFixture>
 {
-    private readonly GatewayFixture _fx;
-
     public SessionRefreshTests(GatewayFixture fx)
+        : base(fx)
     {
-        _fx = fx;
-        _fx.ResetStubs();
     }
 
     private async Task<(GatewayHost Host, FakeTimeProvider Clock, TestBrowser Browser)> SignedInAsync(Dictionary<string, string?>? overrides = null)
@@ -27,7 +24,7 @@ public sealed class SessionRefreshTests : IClassFixture<GatewayFixture>
             config[k] = v;
         }
 
-        var host = await GatewayHost.StartAsync(_fx.Cognito, _fx.Backend, config, b => b.Services.AddSingleton<TimeProvider>(clock));
+        var host = await GatewayHost.StartAsync(Fx.Cognito, Fx.Backend, config, b => b.Services.AddSingleton<TimeProvider>(clock));
         var browser = new TestBrowser(host);
         await browser.SignInAsync();
         return (host, clock, browser);
@@ -43,7 +40,7 @@ public sealed class SessionRefreshTests : IClassFixture<GatewayFixture>
         clock.Advance(TimeSpan.FromMinutes(50));
 
         Assert.Equal(HttpStatusCode.OK, (await browser.ApiGetAsync("/early")).Status);
-        Assert.Empty(_fx.Cognito.RefreshRequests);
+        Assert.Empty(Fx.Cognito.RefreshRequests);
     }
 
     [Fact]
@@ -52,21 +49,21 @@ public sealed class SessionRefreshTests : IClassFixture<GatewayFixture>
         var (host, clock, browser) = await SignedInAsync();
         await using var _ = host;
         using var __ = browser;
-        var issued = _fx.Cognito.IssuedRefreshTokens.Single();
+        var issued = Fx.Cognito.IssuedRefreshTokens.Single();
 
         clock.Advance(TimeSpan.FromMinutes(56));
         var hop = await browser.ApiGetAsync("/after-refresh");
 
         Assert.Equal(HttpStatusCode.OK, hop.Status);
-        var refresh = Assert.Single(_fx.Cognito.RefreshRequests);
+        var refresh = Assert.Single(Fx.Cognito.RefreshRequests);
         Assert.Equal(issued, FakeCognito.ParseForm(refresh)["refresh_token"]);
         Assert.Contains(hop.SetCookies, c => SetCookie.IsSessionCookieName(SetCookie.Parse(c).Name));
-        Assert.Equal(TestUser.Default.Email, BackendStub.HeaderValues(_fx.Backend.LastRequestTo("/after-refresh"), "X-Forwarded-Email").Single());
+        Assert.Equal(TestUser.Default.Email, BackendStub.HeaderValues(Fx.Backend.LastRequestTo("/after-refresh"), "X-Forwarded-Email").Single());
 
         // The renewed session carries the new expiry: no second refresh 10 minutes later.
         clock.Advance(TimeSpan.FromMinutes(10));
         Assert.Equal(HttpStatusCode.OK, (await browser.ApiGetAsync("/later")).Status);
-        Assert.Single(_fx.Cognito.RefreshRequests);
+        Assert.Single(Fx.Cognito.RefreshRequests);
     }
 
     [Fact]
@@ -82,16 +79,16 @@ public sealed class SessionRefreshTests : IClassFixture<GatewayFixture>
         using var __ = browser;
 
         Assert.Equal(HttpStatusCode.OK, (await browser.ApiGetAsync("/fwd/before")).Status);
-        var original = BackendStub.HeaderValues(_fx.Backend.LastRequestTo("/fwd/before"), "Authorization").Single();
+        var original = BackendStub.HeaderValues(Fx.Backend.LastRequestTo("/fwd/before"), "Authorization").Single();
 
         clock.Advance(TimeSpan.FromMinutes(57));
         Assert.Equal(HttpStatusCode.OK, (await browser.ApiGetAsync("/fwd/after")).Status);
-        var forwarded = BackendStub.HeaderValues(_fx.Backend.LastRequestTo("/fwd/after"), "Authorization").Single();
+        var forwarded = BackendStub.HeaderValues(Fx.Backend.LastRequestTo("/fwd/after"), "Authorization").Single();
 
         Assert.StartsWith("Bearer ", original, StringComparison.Ordinal);
         Assert.StartsWith("Bearer ", forwarded, StringComparison.Ordinal);
         Assert.NotEqual(original, forwarded);
-        Assert.Single(_fx.Cognito.RefreshRequests);
+        Assert.Single(Fx.Cognito.RefreshRequests);
     }
 
     [Fact]
@@ -105,7 +102,7 @@ public sealed class SessionRefreshTests : IClassFixture<GatewayFixture>
         var results = await Task.WhenAll(Enumerable.Range(0, 24).Select(i => browser.ApiGetAsync($"/parallel/{i}")));
 
         Assert.All(results, r => Assert.Equal(HttpStatusCode.OK, r.Status));
-        Assert.Single(_fx.Cognito.RefreshRequests);
+        Assert.Single(Fx.Cognito.RefreshRequests);
     }
 
     [Fact]
@@ -114,14 +111,14 @@ public sealed class SessionRefreshTests : IClassFixture<GatewayFixture>
         var (host, clock, browser) = await SignedInAsync();
         await using var _ = host;
         using var __ = browser;
-        var issued = _fx.Cognito.IssuedRefreshTokens.Single();
+        var issued = Fx.Cognito.IssuedRefreshTokens.Single();
 
         clock.Advance(TimeSpan.FromMinutes(56));
         Assert.Equal(HttpStatusCode.OK, (await browser.ApiGetAsync("/first")).Status);
         clock.Advance(TimeSpan.FromMinutes(56));
         Assert.Equal(HttpStatusCode.OK, (await browser.ApiGetAsync("/second")).Status);
 
-        var presented = _fx.Cognito.RefreshRequests.Select(r => FakeCognito.ParseForm(r)["refresh_token"]).ToArray();
+        var presented = Fx.Cognito.RefreshRequests.Select(r => FakeCognito.ParseForm(r)["refresh_token"]).ToArray();
         Assert.Equal([issued, issued], presented);
     }
 
@@ -131,16 +128,16 @@ public sealed class SessionRefreshTests : IClassFixture<GatewayFixture>
         var (host, clock, browser) = await SignedInAsync();
         await using var _ = host;
         using var __ = browser;
-        _fx.Cognito.RotateRefreshTokens = true;
-        var issued = _fx.Cognito.IssuedRefreshTokens.Single();
+        Fx.Cognito.RotateRefreshTokens = true;
+        var issued = Fx.Cognito.IssuedRefreshTokens.Single();
 
         clock.Advance(TimeSpan.FromMinutes(56));
         Assert.Equal(HttpStatusCode.OK, (await browser.ApiGetAsync("/first")).Status);
-        var rotated = _fx.Cognito.IssuedRefreshTokens.Last();
+        var rotated = Fx.Cognito.IssuedRefreshTokens.Last();
         clock.Advance(TimeSpan.FromMinutes(56));
         Assert.Equal(HttpStatusCode.OK, (await browser.ApiGetAsync("/second")).Status);
 
-        var presented = _fx.Cognito.RefreshRequests.Select(r => FakeCognito.ParseForm(r)["refresh_token"]).ToArray();
+        var presented = Fx.Cognito.RefreshRequests.Select(r => FakeCognito.ParseForm(r)["refresh_token"]).ToArray();
         Assert.NotEqual(issued, rotated);
         Assert.Equal([issued, rotated], presented);
     }
@@ -151,7 +148,7 @@ public sealed class SessionRefreshTests : IClassFixture<GatewayFixture>
         var (host, clock, browser) = await SignedInAsync();
         await using var _ = host;
         using var __ = browser;
-        _fx.Cognito.RejectedRefreshTokens.Add(_fx.Cognito.IssuedRefreshTokens.Single());
+        Fx.Cognito.RejectedRefreshTokens.Add(Fx.Cognito.IssuedRefreshTokens.Single());
 
         // invalid_grant may only mean another instance rotated the token first: no sign-out while the access token is valid.
         clock.Advance(TimeSpan.FromMinutes(56));
@@ -164,7 +161,7 @@ public sealed class SessionRefreshTests : IClassFixture<GatewayFixture>
         // At the access token's expiry the refused session ends.
         clock.Advance(TimeSpan.FromMinutes(1));
         Assert.Equal(HttpStatusCode.Unauthorized, (await browser.ApiGetAsync("/expired")).Status);
-        Assert.DoesNotContain(_fx.Backend.Requests, r => r.Path == "/expired");
+        Assert.DoesNotContain(Fx.Backend.Requests, r => r.Path == "/expired");
     }
 
     [Fact]
@@ -173,7 +170,7 @@ public sealed class SessionRefreshTests : IClassFixture<GatewayFixture>
         var (host, clock, browser) = await SignedInAsync();
         await using var _ = host;
         using var __ = browser;
-        _fx.Cognito.RejectedRefreshTokens.Add(_fx.Cognito.IssuedRefreshTokens.Single());
+        Fx.Cognito.RejectedRefreshTokens.Add(Fx.Cognito.IssuedRefreshTokens.Single());
 
         clock.Advance(TimeSpan.FromMinutes(61));
         var api = await browser.ApiGetAsync("/revoked");
@@ -182,8 +179,8 @@ public sealed class SessionRefreshTests : IClassFixture<GatewayFixture>
         Assert.Contains(api.SetCookies, c => SetCookie.Parse(c) is { } sc && sc.Name == "_gateway" && sc.IsDeletion);
         var page = await browser.NavigateOnceAsync("/revoked-page");
         Assert.Equal(HttpStatusCode.Found, page.Status);
-        Assert.StartsWith(_fx.Cognito.AuthorizationEndpoint, page.Location!.ToString());
-        Assert.DoesNotContain(_fx.Backend.Requests, r => r.Path is "/revoked" or "/revoked-page");
+        Assert.StartsWith(Fx.Cognito.AuthorizationEndpoint, page.Location!.ToString());
+        Assert.DoesNotContain(Fx.Backend.Requests, r => r.Path is "/revoked" or "/revoked-page");
     }
 
     [Fact]
@@ -192,16 +189,16 @@ public sealed class SessionRefreshTests : IClassFixture<GatewayFixture>
         var (host, clock, browser) = await SignedInAsync();
         await using var _ = host;
         using var __ = browser;
-        _fx.Cognito.TokenResponder = _ => FakeCognito.Json(400, new { error = "invalid_client" });
+        Fx.Cognito.TokenResponder = _ => FakeCognito.Json(400, new { error = "invalid_client" });
 
         clock.Advance(TimeSpan.FromMinutes(56));
         var hop = await browser.ApiGetAsync("/misconfigured");
 
         Assert.Equal(HttpStatusCode.OK, hop.Status);
         Assert.DoesNotContain(hop.SetCookies, c => SetCookie.Parse(c).IsDeletion);
-        _fx.Cognito.TokenResponder = null;
+        Fx.Cognito.TokenResponder = null;
         Assert.Equal(HttpStatusCode.OK, (await browser.ApiGetAsync("/fixed")).Status);
-        Assert.Equal(2, _fx.Cognito.RefreshRequests.Count);
+        Assert.Equal(2, Fx.Cognito.RefreshRequests.Count);
     }
 
     [Fact]
@@ -210,13 +207,13 @@ public sealed class SessionRefreshTests : IClassFixture<GatewayFixture>
         var (host, clock, browser) = await SignedInAsync();
         await using var _ = host;
         using var __ = browser;
-        _fx.Cognito.TokenResponder = _ => FakeCognito.Json(500, new { error = "internal" });
+        Fx.Cognito.TokenResponder = _ => FakeCognito.Json(500, new { error = "internal" });
 
         clock.Advance(TimeSpan.FromMinutes(56));
         Assert.Equal(HttpStatusCode.OK, (await browser.ApiGetAsync("/still-valid-1")).Status);
         Assert.Equal(HttpStatusCode.OK, (await browser.ApiGetAsync("/still-valid-2")).Status);
 
-        Assert.Equal(2, _fx.Cognito.RefreshRequests.Count);
+        Assert.Equal(2, Fx.Cognito.RefreshRequests.Count);
     }
 
     [Fact]
@@ -225,16 +222,16 @@ public sealed class SessionRefreshTests : IClassFixture<GatewayFixture>
         var (host, clock, browser) = await SignedInAsync();
         await using var _ = host;
         using var __ = browser;
-        _fx.Cognito.TokenResponder = _ => FakeCognito.Json(503, new { error = "unavailable" });
+        Fx.Cognito.TokenResponder = _ => FakeCognito.Json(503, new { error = "unavailable" });
 
         clock.Advance(TimeSpan.FromMinutes(61));
         var down = await browser.ApiGetAsync("/expired-token");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, down.Status);
         Assert.DoesNotContain(down.SetCookies, c => SetCookie.Parse(c).IsDeletion);
-        Assert.DoesNotContain(_fx.Backend.Requests, r => r.Path == "/expired-token");
+        Assert.DoesNotContain(Fx.Backend.Requests, r => r.Path == "/expired-token");
 
-        _fx.Cognito.TokenResponder = null;
+        Fx.Cognito.TokenResponder = null;
         Assert.Equal(HttpStatusCode.OK, (await browser.ApiGetAsync("/recovered")).Status);
     }
 
@@ -245,7 +242,7 @@ public sealed class SessionRefreshTests : IClassFixture<GatewayFixture>
         await using var _ = host;
         using var __ = browser;
         var slow = Guid.NewGuid();
-        _fx.Cognito.Server.Given(Request.Create().WithPath("/oauth2/token").UsingPost())
+        Fx.Cognito.Server.Given(Request.Create().WithPath("/oauth2/token").UsingPost())
             .WithGuid(slow)
             .AtPriority(-10)
             .RespondWith(Response.Create().WithStatusCode(200).WithDelay(TimeSpan.FromSeconds(8)).WithBody("{}"));
@@ -253,7 +250,7 @@ public sealed class SessionRefreshTests : IClassFixture<GatewayFixture>
         clock.Advance(TimeSpan.FromMinutes(61));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await browser.ApiGetAsync("/slow")).Status);
 
-        _fx.Cognito.Server.DeleteMapping(slow);
+        Fx.Cognito.Server.DeleteMapping(slow);
         Assert.Equal(HttpStatusCode.OK, (await browser.ApiGetAsync("/after-timeout")).Status);
     }
 

@@ -22,19 +22,12 @@ public sealed class SignInHintGatewayFixture : GatewayFixture
 }
 
 /// <summary>What the authorize request to the hosted UI carries: identity_provider, idp_identifier, login_hint, lang, prompt.</summary>
-public sealed class SignInHintTests : IClassFixture<SignInHintGatewayFixture>, IDisposable
+public sealed class SignInHintTests : GatewayTest<SignInHintGatewayFixture>
 {
-    private readonly SignInHintGatewayFixture _fx;
-    private readonly TestBrowser _browser;
-
     public SignInHintTests(SignInHintGatewayFixture fx)
+        : base(fx)
     {
-        _fx = fx;
-        _fx.ResetStubs();
-        _browser = fx.NewBrowser();
     }
-
-    public void Dispose() => _browser.Dispose();
 
     /// <summary>The query of the authorize URL the gateway redirects to for this navigation.</summary>
     private static async Task<Dictionary<string, string>> AuthorizeQueryAsync(TestBrowser browser, string path, FakeCognito cognito)
@@ -45,7 +38,7 @@ public sealed class SignInHintTests : IClassFixture<SignInHintGatewayFixture>, I
         return TestBrowser.Query(hop.Location);
     }
 
-    private Task<Dictionary<string, string>> AuthorizeQueryAsync(string path) => AuthorizeQueryAsync(_browser, path, _fx.Cognito);
+    private Task<Dictionary<string, string>> AuthorizeQueryAsync(string path) => AuthorizeQueryAsync(Browser, path, Fx.Cognito);
 
     [Fact]
     public async Task PlainRoute_NoHintConfigured_SendsNoProviderHint()
@@ -67,7 +60,7 @@ public sealed class SignInHintTests : IClassFixture<SignInHintGatewayFixture>, I
         Assert.DoesNotContain("idp_identifier", query.Keys);
 
         // The whole round trip still works (the fake pool ignores the hint, as Cognito honours it).
-        using var browser = _fx.NewBrowser();
+        using var browser = Fx.NewBrowser();
         await browser.SignInAsync("/corp/reports");
     }
 
@@ -111,19 +104,19 @@ public sealed class SignInHintTests : IClassFixture<SignInHintGatewayFixture>, I
     [InlineData("Google%0d%0aX-Injected:1")]
     public async Task SignInLink_ProviderNotAllowed_Gets400Page(string provider)
     {
-        var hop = await _browser.NavigateOnceAsync("/oauth2/sign_in?identity_provider=" + provider);
+        var hop = await Browser.NavigateOnceAsync("/oauth2/sign_in?identity_provider=" + provider);
 
         Assert.Equal(HttpStatusCode.BadRequest, hop.Status);
-        PageAssert.Is4xxHtmlPage(hop, _fx.Gateway);
+        PageAssert.Is4xxHtmlPage(hop, Fx.Gateway);
         Assert.Contains("unknown_identity_provider", hop.Body, StringComparison.Ordinal);
         Assert.Null(hop.Location);
-        Assert.Empty(_fx.Cognito.RequestsTo("/oauth2/authorize"));
+        Assert.Empty(Fx.Cognito.RequestsTo("/oauth2/authorize"));
     }
 
     [Fact]
     public async Task SignInLink_ProviderGivenTwice_Gets400()
     {
-        var hop = await _browser.NavigateOnceAsync("/oauth2/sign_in?identity_provider=Google&identity_provider=CorpSAML");
+        var hop = await Browser.NavigateOnceAsync("/oauth2/sign_in?identity_provider=Google&identity_provider=CorpSAML");
 
         Assert.Equal(HttpStatusCode.BadRequest, hop.Status);
     }
@@ -149,10 +142,10 @@ public sealed class SignInHintTests : IClassFixture<SignInHintGatewayFixture>, I
     [InlineData("prompt=login%20consent", "invalid_prompt")]
     public async Task SignInLink_InvalidHint_Gets400Page(string parameter, string code)
     {
-        var hop = await _browser.NavigateOnceAsync("/oauth2/sign_in?rd=%2Fhome&" + parameter);
+        var hop = await Browser.NavigateOnceAsync("/oauth2/sign_in?rd=%2Fhome&" + parameter);
 
         Assert.Equal(HttpStatusCode.BadRequest, hop.Status);
-        PageAssert.Is4xxHtmlPage(hop, _fx.Gateway);
+        PageAssert.Is4xxHtmlPage(hop, Fx.Gateway);
         Assert.Contains(code, hop.Body, StringComparison.Ordinal);
         Assert.Contains("sign_in?rd=%2Fhome", hop.Body, StringComparison.Ordinal);
     }
@@ -164,7 +157,7 @@ public sealed class SignInHintTests : IClassFixture<SignInHintGatewayFixture>, I
         Assert.Equal(254, longest.Length);
 
         var query = await AuthorizeQueryAsync("/oauth2/sign_in?login_hint=" + Uri.EscapeDataString(longest));
-        var tooLong = await _browser.NavigateOnceAsync("/oauth2/sign_in?login_hint=" + Uri.EscapeDataString(longest + "x"));
+        var tooLong = await Browser.NavigateOnceAsync("/oauth2/sign_in?login_hint=" + Uri.EscapeDataString(longest + "x"));
 
         Assert.Equal(longest, query["login_hint"]);
         Assert.Equal(HttpStatusCode.BadRequest, tooLong.Status);
@@ -173,9 +166,9 @@ public sealed class SignInHintTests : IClassFixture<SignInHintGatewayFixture>, I
     [Fact]
     public async Task SignInLink_InvalidHint_LogsOnlyTheParameterName()
     {
-        await _browser.NavigateOnceAsync("/oauth2/sign_in?login_hint=secret.person%40example.com%0a");
+        await Browser.NavigateOnceAsync("/oauth2/sign_in?login_hint=secret.person%40example.com%0a");
 
-        var lines = _fx.Gateway.Logs.Lines;
+        var lines = Fx.Gateway.Logs.Lines;
         Assert.Contains(lines, l => l.Contains("Refused a sign-in link: its login_hint parameter", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains("secret.person", StringComparison.Ordinal));
     }
@@ -183,7 +176,7 @@ public sealed class SignInHintTests : IClassFixture<SignInHintGatewayFixture>, I
     [Fact]
     public async Task GlobalIdentityProvider_SentOnEverySignIn_RouteMetadataOverridesIt()
     {
-        await using var host = await GatewayHost.StartAsync(_fx.Cognito, _fx.Backend, new Dictionary<string, string?>
+        await using var host = await GatewayHost.StartAsync(Fx.Cognito, Fx.Backend, new Dictionary<string, string?>
         {
             ["Gateway:Cognito:IdentityProvider"] = "Google",
             ["ReverseProxy:Routes:corp:ClusterId"] = "backend",
@@ -195,10 +188,10 @@ public sealed class SignInHintTests : IClassFixture<SignInHintGatewayFixture>, I
         });
         using var browser = new TestBrowser(host);
 
-        var plain = await AuthorizeQueryAsync(browser, "/anything", _fx.Cognito);
-        var signIn = await AuthorizeQueryAsync(browser, "/oauth2/sign_in", _fx.Cognito);
-        var corp = await AuthorizeQueryAsync(browser, "/corp/x", _fx.Cognito);
-        var partner = await AuthorizeQueryAsync(browser, "/partner/x", _fx.Cognito);
+        var plain = await AuthorizeQueryAsync(browser, "/anything", Fx.Cognito);
+        var signIn = await AuthorizeQueryAsync(browser, "/oauth2/sign_in", Fx.Cognito);
+        var corp = await AuthorizeQueryAsync(browser, "/corp/x", Fx.Cognito);
+        var partner = await AuthorizeQueryAsync(browser, "/partner/x", Fx.Cognito);
 
         Assert.Equal("Google", plain["identity_provider"]);
         Assert.Equal("Google", signIn["identity_provider"]);
@@ -214,13 +207,13 @@ public sealed class SignInHintTests : IClassFixture<SignInHintGatewayFixture>, I
     [Fact]
     public async Task GlobalIdpIdentifier_SentOnEverySignIn()
     {
-        await using var host = await GatewayHost.StartAsync(_fx.Cognito, _fx.Backend, new Dictionary<string, string?>
+        await using var host = await GatewayHost.StartAsync(Fx.Cognito, Fx.Backend, new Dictionary<string, string?>
         {
             ["Gateway:Cognito:IdpIdentifier"] = "corp.example",
         });
         using var browser = new TestBrowser(host);
 
-        var query = await AuthorizeQueryAsync(browser, "/anything", _fx.Cognito);
+        var query = await AuthorizeQueryAsync(browser, "/anything", Fx.Cognito);
 
         Assert.Equal("corp.example", query["idp_identifier"]);
         Assert.DoesNotContain("identity_provider", query.Keys);

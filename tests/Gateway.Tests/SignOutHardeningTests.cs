@@ -4,20 +4,17 @@ using Gateway.Tests.Infrastructure;
 
 namespace Gateway.Tests;
 
-public sealed class SignOutHardeningTests : IClassFixture<GatewayFixture>
+public sealed class SignOutHardeningTests : GatewayTest<GatewayFixture>
 {
-    private readonly GatewayFixture _fx;
-
     public SignOutHardeningTests(GatewayFixture fx)
+        : base(fx)
     {
-        _fx = fx;
-        _fx.ResetStubs();
     }
 
     [Fact]
     public async Task RemoteSignOutPath_FromAnotherSite_DoesNotEndTheSession()
     {
-        using var browser = _fx.NewBrowser();
+        using var browser = Fx.NewBrowser();
         await browser.SignInAsync();
 
         var hop = await browser.NavigateOnceAsync("/oauth2/remote_sign_out");
@@ -29,8 +26,8 @@ public sealed class SignOutHardeningTests : IClassFixture<GatewayFixture>
     [Fact]
     public async Task SignOut_MultipartWithoutBoundary_Answers400NotA500()
     {
-        using var browser = _fx.NewBrowser();
-        using var request = new HttpRequestMessage(HttpMethod.Post, _fx.Gateway.Url + "/oauth2/sign_out")
+        using var browser = Fx.NewBrowser();
+        using var request = new HttpRequestMessage(HttpMethod.Post, Fx.Gateway.Url + "/oauth2/sign_out")
         {
             Content = new ByteArrayContent("--x\r\n"u8.ToArray()),
         };
@@ -45,12 +42,12 @@ public sealed class SignOutHardeningTests : IClassFixture<GatewayFixture>
     [Fact]
     public async Task UnverifiedEmail_IsNotForwardedAsIdentity()
     {
-        _fx.Cognito.CustomizeIdToken = (token, _) => token.Claims["email_verified"] = false;
-        using var browser = _fx.NewBrowser();
+        Fx.Cognito.CustomizeIdToken = (token, _) => token.Claims["email_verified"] = false;
+        using var browser = Fx.NewBrowser();
 
         await browser.SignInAsync("/unverified");
 
-        var request = _fx.Backend.LastRequestTo("/unverified");
+        var request = Fx.Backend.LastRequestTo("/unverified");
         Assert.Empty(BackendStub.HeaderValues(request, "X-Forwarded-Email"));
         Assert.Equal(TestUser.Default.Sub, BackendStub.HeaderValues(request, "X-Forwarded-User").Single());
     }

@@ -10,21 +10,18 @@ namespace Gateway.Tests;
 /// Pools whose access tokens live 5 minutes to 1 day (Cognito's range), on a fake clock: fresh tokens cause no
 /// refresh and no re-issued cookie, whatever the lifetime; the refresh comes once, at expiry minus the margin.
 /// </summary>
-public sealed class TokenLifetimeTests : IClassFixture<GatewayFixture>
+public sealed class TokenLifetimeTests : GatewayTest<GatewayFixture>
 {
-    private readonly GatewayFixture _fx;
-
     public TokenLifetimeTests(GatewayFixture fx)
+        : base(fx)
     {
-        _fx = fx;
-        _fx.ResetStubs();
     }
 
     private async Task<(GatewayHost Host, FakeTimeProvider Clock, TestBrowser Browser, Navigation SignIn)> SignedInAsync(TimeSpan tokenLifetime)
     {
-        _fx.Cognito.AccessTokenLifetime = tokenLifetime;
+        Fx.Cognito.AccessTokenLifetime = tokenLifetime;
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var host = await GatewayHost.StartAsync(_fx.Cognito, _fx.Backend, new Dictionary<string, string?>
+        var host = await GatewayHost.StartAsync(Fx.Cognito, Fx.Backend, new Dictionary<string, string?>
         {
             // Long enough for a 1-day token to reach its refresh: neither the absolute lifetime nor idleness ends the session first.
             ["Gateway:Session:Lifetime"] = "3.00:00:00",
@@ -46,7 +43,7 @@ public sealed class TokenLifetimeTests : IClassFixture<GatewayFixture>
             Assert.True(hop.SetCookies.Count == 0, $"{label} request {i} got Set-Cookie: {string.Join(" | ", hop.SetCookies.Select(c => SetCookie.Parse(c).Name))}");
         }
 
-        Assert.Equal(expectedRefreshes, _fx.Cognito.RefreshRequests.Count);
+        Assert.Equal(expectedRefreshes, Fx.Cognito.RefreshRequests.Count);
     }
 
     [Theory]
@@ -72,14 +69,14 @@ public sealed class TokenLifetimeTests : IClassFixture<GatewayFixture>
         var early = await browser.ApiGetAsync("/just-before");
         Assert.Equal(HttpStatusCode.OK, early.Status);
         Assert.Empty(early.SetCookies);
-        Assert.Empty(_fx.Cognito.RefreshRequests);
+        Assert.Empty(Fx.Cognito.RefreshRequests);
 
         // At expiry minus margin: exactly one refresh, and the renewed session comes back once.
         clock.Advance(TimeSpan.FromSeconds(3));
         var refreshed = await browser.ApiGetAsync("/due");
         var refreshedAt = clock.GetUtcNow();
         Assert.Equal(HttpStatusCode.OK, refreshed.Status);
-        Assert.Single(_fx.Cognito.RefreshRequests);
+        Assert.Single(Fx.Cognito.RefreshRequests);
         Assert.Contains(refreshed.SetCookies, c => SetCookie.IsSessionCookieName(SetCookie.Parse(c).Name));
 
         // The refreshed tokens are fresh again: the browser, now sending the new cookie, gets no further refresh or cookie.
@@ -88,8 +85,8 @@ public sealed class TokenLifetimeTests : IClassFixture<GatewayFixture>
         // And the next refresh comes at the refreshed token's own expiry minus margin.
         clock.Advance(refreshedAt + lifetime - margin + TimeSpan.FromSeconds(1) - clock.GetUtcNow());
         Assert.Equal(HttpStatusCode.OK, (await browser.ApiGetAsync("/due-again")).Status);
-        Assert.Equal(2, _fx.Cognito.RefreshRequests.Count);
-        Assert.Equal(TestUser.Default.Email, BackendStub.HeaderValues(_fx.Backend.LastRequestTo("/due-again"), "X-Forwarded-Email").Single());
+        Assert.Equal(2, Fx.Cognito.RefreshRequests.Count);
+        Assert.Equal(TestUser.Default.Email, BackendStub.HeaderValues(Fx.Backend.LastRequestTo("/due-again"), "X-Forwarded-Email").Single());
     }
 
     [Fact]
@@ -118,7 +115,7 @@ public sealed class TokenLifetimeTests : IClassFixture<GatewayFixture>
 
         clock.Advance(TimeSpan.FromMinutes(4));
         Assert.Equal(HttpStatusCode.OK, (await browser.ApiGetAsync("/refreshes")).Status);
-        Assert.Single(_fx.Cognito.RefreshRequests);
+        Assert.Single(Fx.Cognito.RefreshRequests);
 
         // Requests that left the browser before it received the new cookie: served with the refresh already obtained,
         // and each answered with the new session (the browser may not have it yet), but no second token call.
@@ -133,7 +130,7 @@ public sealed class TokenLifetimeTests : IClassFixture<GatewayFixture>
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        Assert.Single(_fx.Cognito.RefreshRequests);
+        Assert.Single(Fx.Cognito.RefreshRequests);
 
         // The browser itself presents the new cookie: nothing more is re-issued.
         await AssertQuietAsync(browser, clock, 20, "new-cookie", expectedRefreshes: 1);
@@ -144,7 +141,7 @@ public sealed class TokenLifetimeTests : IClassFixture<GatewayFixture>
     {
         // A provider announcing an absurd 2-second lifetime: the refreshed tokens are due again a second later, when the
         // token refresher still remembers its result (a minute). Applying those same tokens again must not mint a new cookie per request.
-        _fx.Cognito.AnnouncedExpiresIn = TimeSpan.FromSeconds(2);
+        Fx.Cognito.AnnouncedExpiresIn = TimeSpan.FromSeconds(2);
         var (host, clock, browser, _) = await SignedInAsync(TimeSpan.FromMinutes(5));
         await using var _h = host;
         using var _b = browser;
@@ -158,7 +155,7 @@ public sealed class TokenLifetimeTests : IClassFixture<GatewayFixture>
             withCookie += hop.SetCookies.Count > 0 ? 1 : 0;
         }
 
-        Assert.Single(_fx.Cognito.RefreshRequests);
+        Assert.Single(Fx.Cognito.RefreshRequests);
         Assert.Equal(1, withCookie);
     }
 

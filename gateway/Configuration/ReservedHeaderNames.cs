@@ -1,4 +1,4 @@
-namespace Gateway.Proxy;
+namespace Gateway.Configuration;
 
 /// <summary>
 /// Inbound header names that never reach a backend from a client: exact names and prefixes (written <c>X-Amzn-Oidc-*</c>),

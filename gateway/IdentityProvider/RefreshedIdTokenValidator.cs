@@ -3,7 +3,7 @@ using Gateway.Configuration;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Gateway.Authentication;
+namespace Gateway.IdentityProvider;
 
 /// <summary>
 /// Validates the ID token that a refresh returns (signature via JWKS, iss, aud, exp, token_use, sub, iat) and turns it

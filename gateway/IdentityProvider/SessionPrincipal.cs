@@ -1,7 +1,7 @@
 using System.Security.Claims;
 using Gateway.Configuration;
 
-namespace Gateway.Authentication;
+namespace Gateway.IdentityProvider;
 
 /// <summary>
 /// The principal kept in a session: the same claims, without per-claim issuer and value-type baggage, shaped for

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 
-namespace Gateway.Authentication;
+namespace Gateway.IdentityProvider;
 
 /// <summary>
 /// The claims OpenID Connect Core (§2) requires in every ID token that the token handler does not check itself:

@@ -2,7 +2,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using Gateway.Configuration;
 
-namespace Gateway.Authentication;
+namespace Gateway.IdentityProvider;
 
 /// <summary>
 /// Cognito users who signed in through a federated provider (Google, a SAML or OIDC IdP): their ID token carries an
@@ -14,7 +14,7 @@ namespace Gateway.Authentication;
 internal static class FederatedIdentity
 {
     /// <summary>The derived claim: the <c>providerName</c> of the primary identity. Absent for users of the pool itself.</summary>
-    public const string ProviderClaim = "identity_provider";
+    public const string ProviderClaim = IdentityProviderSettings.ProviderClaim;
 
     public const string IdentitiesClaim = "identities";
 

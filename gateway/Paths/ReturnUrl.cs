@@ -1,4 +1,4 @@
-namespace Gateway.Endpoints;
+namespace Gateway.Paths;
 
 /// <summary>Return URLs (<c>rd</c>) are local paths only: no scheme, no host, no protocol-relative or backslash tricks.</summary>
 internal static class ReturnUrl

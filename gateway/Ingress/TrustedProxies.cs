@@ -1,7 +1,7 @@
 using System.Net;
 using Gateway.Configuration;
 
-namespace Gateway.ForwardAuth;
+namespace Gateway.Ingress;
 
 /// <summary>
 /// "Gateway:TrustedProxies" as networks, checked against the transport peer of a request (the address that actually

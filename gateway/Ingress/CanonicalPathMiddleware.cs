@@ -1,7 +1,8 @@
 using Gateway.Errors;
+using Gateway.Paths;
 using Microsoft.AspNetCore.Http.Features;
 
-namespace Gateway.Paths;
+namespace Gateway.Ingress;
 
 /// <summary>
 /// Runs before routing: replaces <see cref="HttpRequest.Path"/> with the canonical form of the raw request target, so

@@ -3,7 +3,7 @@ using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Gateway.Authentication;
+namespace Gateway.IdentityProvider;
 
 /// <summary>
 /// The identity provider's discovery document and signing keys, fetched from

@@ -4,7 +4,7 @@ using System.Text.Json;
 using Gateway.Configuration;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 
-namespace Gateway.Authentication;
+namespace Gateway.IdentityProvider;
 
 /// <summary>
 /// Calls the provider's token and revocation endpoints with the app client's credentials:

@@ -1,7 +1,6 @@
 using Gateway.Configuration;
-using Yarp.ReverseProxy.Model;
 
-namespace Gateway.Authentication;
+namespace Gateway.IdentityProvider;
 
 /// <summary>
 /// Chooses the scheme that authenticates a request: the bearer handler when the matched YARP route has
@@ -13,11 +12,7 @@ internal static class BearerSelection
     public static string SelectScheme(HttpContext context) =>
         RouteAcceptsBearer(context) && HasBearerHeader(context.Request) ? GatewaySchemes.Bearer : GatewaySchemes.Session;
 
-    public static bool RouteAcceptsBearer(HttpContext context)
-    {
-        var route = context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>();
-        return route is not null && RouteSettings.For(route.Config).Bearer;
-    }
+    public static bool RouteAcceptsBearer(HttpContext context) => RouteSettings.Of(context).Bearer;
 
     public static bool HasBearerHeader(HttpRequest request) => TryGetToken(request, out _);
 

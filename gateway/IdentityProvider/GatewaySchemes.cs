@@ -1,4 +1,4 @@
-namespace Gateway.Authentication;
+namespace Gateway.IdentityProvider;
 
 /// <summary>Authentication scheme and token names.</summary>
 public static class GatewaySchemes

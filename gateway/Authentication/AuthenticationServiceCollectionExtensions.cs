@@ -1,0 +1,36 @@
+using Gateway.Configuration;
+using Gateway.IdentityProvider;
+using Gateway.Paths;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Authentication;
+
+internal static class AuthenticationServiceCollectionExtensions
+{
+    /// <summary>
+    /// The schemes: the session cookie (configured by Sessions), OpenID Connect sign-in, Cognito access tokens, and the
+    /// default scheme that picks the bearer handler or the cookie per request (<see cref="BearerSelection"/>).
+    /// </summary>
+    public static IServiceCollection AddGatewayAuthentication(this IServiceCollection services, GatewayOptions options)
+    {
+        services.AddSingleton(sp => new GatewayCookieFilter(sp.GetRequiredService<GatewayPaths>().SessionCookie));
+        services.AddSingleton<GatewayOpenIdConnectEvents>();
+        services.AddSingleton<SignInHints>();
+        services.AddSingleton<IConfigureOptions<OpenIdConnectOptions>, ConfigureOpenIdConnectOptions>();
+        services.AddSingleton(sp => BearerSettings.From(options, sp.GetRequiredService<IdentityProviderSettings>()));
+        services.AddAuthentication(auth =>
+            {
+                auth.DefaultScheme = GatewaySchemes.Session;
+                auth.DefaultAuthenticateScheme = GatewaySchemes.Auto;
+                auth.DefaultChallengeScheme = GatewaySchemes.OpenIdConnect;
+                auth.DefaultSignOutScheme = GatewaySchemes.Session;
+            })
+            .AddPolicyScheme(GatewaySchemes.Auto, displayName: null, auto => auto.ForwardDefaultSelector = BearerSelection.SelectScheme)
+            .AddCookie(GatewaySchemes.Session)
+            .AddScheme<AuthenticationSchemeOptions, CognitoAccessTokenHandler>(GatewaySchemes.Bearer, _ => { })
+            .AddOpenIdConnect(GatewaySchemes.OpenIdConnect, _ => { });
+        return services;
+    }
+}

@@ -1,0 +1,56 @@
+namespace Gateway.Paths;
+
+/// <summary>
+/// The gateway's own paths under <c>Gateway:BasePath</c> and the names of its cookies, spelt once. Endpoints map
+/// these paths, redirects and error pages link to them, and the cookie filter keeps these cookies from backends.
+/// </summary>
+internal sealed class GatewayPaths
+{
+    /// <summary>Appended to the session cookie name for OpenID Connect correlation cookies (<c>NAME_corr.ID</c>).</summary>
+    public const string CorrelationCookieSuffix = "_corr.";
+
+    /// <summary>Appended to the session cookie name for OpenID Connect nonce cookies (<c>NAME_nonce.NONCE</c>).</summary>
+    public const string NonceCookieSuffix = "_nonce.";
+
+    public GatewayPaths(string basePath, string sessionCookieName)
+    {
+        BasePath = new PathString(basePath);
+        SignIn = basePath + "/sign_in";
+        SignOut = basePath + "/sign_out";
+        Callback = basePath + "/callback";
+        SignedOutCallback = basePath + "/signed_out";
+        RemoteSignOut = basePath + "/remote_sign_out";
+        UserInfo = basePath + "/userinfo";
+        ForwardAuth = basePath + "/auth";
+        SessionCookie = sessionCookieName;
+        CorrelationCookie = sessionCookieName + CorrelationCookieSuffix;
+        NonceCookie = sessionCookieName + NonceCookieSuffix;
+    }
+
+    /// <summary><c>Gateway:BasePath</c>, e.g. <c>/oauth2</c>: every path below is under it.</summary>
+    public PathString BasePath { get; }
+
+    public string SignIn { get; }
+
+    public string SignOut { get; }
+
+    public string Callback { get; }
+
+    public string SignedOutCallback { get; }
+
+    public string RemoteSignOut { get; }
+
+    public string UserInfo { get; }
+
+    public string ForwardAuth { get; }
+
+    /// <summary>The sign-in path with a return URL that <see cref="ReturnUrl"/> accepted.</summary>
+    public string SignInReturningTo(string returnUrl) => SignIn + "?rd=" + Uri.EscapeDataString(returnUrl);
+
+    /// <summary><c>Gateway:Session:CookieName</c>: the session cookie (chunks add <c>C1</c>, <c>C2</c>, …).</summary>
+    public string SessionCookie { get; }
+
+    public string CorrelationCookie { get; }
+
+    public string NonceCookie { get; }
+}
