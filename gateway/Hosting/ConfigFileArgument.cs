@@ -91,7 +91,7 @@ internal static class ConfigFileArgument
         catch (InvalidDataException ex)
         {
             configuration.Sources.Remove(source);
-            return (null, $"--config file '{path}' is not valid JSON ({ex.InnerException?.Message ?? ex.Message}); fix the file.");
+            return (null, $"--config file '{path}' is not valid JSON ({JsonErrorText.Describe(ex)}); fix the file.");
         }
 
         return (source, null);
