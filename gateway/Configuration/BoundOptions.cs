@@ -25,6 +25,11 @@ internal static class BoundOptionsServiceCollectionExtensions
         where TValidator : class, IValidateOptions<TOptions>
     {
         services.AddOptions<TOptions>().Bind(configuration.GetSection(path)).ValidateOnStart();
+
+        // Bound once: these settings take effect at start-up only (a reload that changes them is reported as "restart
+        // needed"). Without this, IOptionsMonitor would re-bind and re-validate inside the configuration's reload callback,
+        // and an invalid edit of the --config file would throw there instead of being reported.
+        services.RemoveAll<IOptionsChangeTokenSource<TOptions>>();
         return services.AddValidatedSection<TOptions, TValidator>(path, typeof(TOptions), checkKeys);
     }
 
