@@ -1,4 +1,3 @@
-using Gateway.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Paths;
@@ -29,6 +28,7 @@ internal sealed class PathOptionsValidator : IValidateOptions<PathOptions>
             problems.Add($"Gateway:Paths:TrailingDots has an unknown value (got '{paths.TrailingDots}'); use 'Reject' (400, the default) or 'Keep'.");
         }
 
-        return problems.ToResult();
+        // Not the Configuration helper: Configuration refers to Paths (GatewayOptions.Paths), so Paths must not refer back.
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 }
