@@ -10,6 +10,7 @@ internal sealed class ProxyRouteOptionsValidator(IConfiguration configuration) :
     public ValidateOptionsResult Validate(string? name, ProxyRouteOptions options)
     {
         var problems = new List<string>();
+        // Read here rather than taken from IOptions<GatewayPolicyOptions>, whose own validation would throw when a policy is invalid.
         var policies = PolicyConfiguration.Read(configuration.GetSection(GatewayOptions.SectionName + ":Policies"), []);
         var dialect = configuration.GetSection("Gateway:Oidc").Exists() && !configuration.GetSection("Gateway:Cognito").Exists()
             ? ProviderDialect.Oidc

@@ -208,11 +208,11 @@ public sealed class ConfigReloadTests : IAsyncLifetime
         await ReloadWithAsync(json);
 
         await PollUntilAsync(() => browser.ApiGetAsync("/team/x"), h => h.Status == HttpStatusCode.OK, "the new policy to apply without a restart");
+        // One line for the one start-up-only key, none for the policy that changed in the same reload, none for the second reload.
         var restart = _gateway.Logs.Lines.Where(l => l.Contains("restart needed", StringComparison.Ordinal)).ToList();
         Assert.Single(restart);
         Assert.Contains("Gateway:Session:Lifetime", restart[0], StringComparison.Ordinal);
         Assert.DoesNotContain("04:00:00", restart[0], StringComparison.Ordinal);
-        Assert.DoesNotContain(_gateway.Logs.Lines, l => l.Contains("restart needed", StringComparison.Ordinal) && l.Contains("Policies", StringComparison.Ordinal) && !l.Contains("reload live", StringComparison.Ordinal));
     }
 
     [Fact]
