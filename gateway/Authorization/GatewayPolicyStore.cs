@@ -63,8 +63,8 @@ internal sealed class GatewayPolicyStore : IDisposable
             _token = _configuration.GetReloadToken();
             var problems = new List<string>();
             var policies = PolicyConfiguration.Read(_configuration.GetSection(GatewayOptions.SectionName + ":Policies"), problems);
-            GatewayConfigurationValidator.ValidatePolicies(policies, problems);
-            GatewayConfigurationValidator.ValidateRoutes(policies, _basePath, _provider.Dialect, _configuration, problems);
+            GatewayPolicyOptionsValidator.ValidatePolicies(policies, problems);
+            ProxyRouteRules.Validate(ProxyRouteRules.Read(_configuration), policies, _basePath, _provider.Dialect, problems);
             if (problems.Count > 0)
             {
                 foreach (var problem in problems)

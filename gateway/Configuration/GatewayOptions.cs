@@ -2,7 +2,11 @@ using Gateway.Paths;
 
 namespace Gateway.Configuration;
 
-/// <summary>The whole "Gateway" configuration section, bound once at start-up.</summary>
+/// <summary>
+/// The whole "Gateway" configuration section in one object, bound once at start-up after every feature's options
+/// (bound and validated each by its own options class and <c>IValidateOptions</c>, see Hosting/GatewayOptionsSetup) have
+/// passed: the snapshot composition decisions and the services that take it read.
+/// </summary>
 public sealed class GatewayOptions
 {
     public const string SectionName = "Gateway";

@@ -54,7 +54,7 @@ internal static class ConfigFileArgument
     /// <summary>
     /// Inserts the JSON file just before the unprefixed environment-variable source (so env vars and the command line still win).
     /// The file is watched: on a change, policies and routes are re-read and validated (an invalid change is logged and ignored);
-    /// every other setting is read once at start-up.
+    /// every other setting is read once at start-up (<see cref="StartupOnlyKeyWatcher"/> logs "restart needed" when one changes).
     /// </summary>
     /// <returns>The source, or a problem message when the file cannot be read as JSON.</returns>
     public static (ReloadSafeJsonConfigurationSource? Source, string? Problem) AddBeforeEnvironment(IConfigurationBuilder configuration, string path)
@@ -91,7 +91,7 @@ internal static class ConfigFileArgument
         catch (InvalidDataException ex)
         {
             configuration.Sources.Remove(source);
-            return (null, $"--config file '{path}' is not valid JSON ({ex.InnerException?.Message ?? ex.Message}); fix the file.");
+            return (null, $"--config file '{path}' is not valid JSON ({JsonErrorText.Describe(ex)}); fix the file.");
         }
 
         return (source, null);

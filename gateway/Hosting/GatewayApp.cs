@@ -51,24 +51,14 @@ public static class GatewayApp
             problems.Add(argumentProblem);
         }
 
-        var options = new GatewayOptions();
-        try
-        {
-            builder.Configuration.GetSection(GatewayOptions.SectionName).Bind(options);
-        }
-        catch (InvalidOperationException ex)
-        {
-            // The binder names the key and the value it could not convert (never a secret: those are strings).
-            problems.Add(ex.Message + " Fix the value's format (durations look like '08:00:00', lists use :0, :1, … keys).");
-        }
-
-        options.Policies = PolicyConfiguration.Read(builder.Configuration.GetSection(GatewayOptions.SectionName + ":Policies"), problems);
-        problems.AddRange(GatewayConfigurationValidator.Validate(options, builder.Configuration));
+        problems.AddRange(GatewayOptionsSetup.Check(builder.Configuration));
         if (problems.Count > 0)
         {
             throw new GatewayConfigurationException(problems);
         }
 
+        builder.Services.AddGatewayOptions(builder.Configuration);
+        var options = GatewayOptionsSetup.Snapshot(builder.Configuration);
         builder.Services.AddGateway(options, builder.Configuration);
         var app = builder.Build();
         if (configFile is not null)

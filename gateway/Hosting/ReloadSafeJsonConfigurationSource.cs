@@ -33,7 +33,7 @@ internal sealed class ReloadSafeJsonConfigurationSource : JsonConfigurationSourc
             catch (Exception ex) when (_loaded && ex is FormatException or System.Text.Json.JsonException or InvalidDataException)
             {
                 // Data still holds the last good settings; consumers see no change.
-                source.ReloadFailed?.Invoke(ex.InnerException?.Message ?? ex.Message);
+                source.ReloadFailed?.Invoke(JsonErrorText.Describe(ex));
             }
         }
     }

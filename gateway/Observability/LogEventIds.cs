@@ -6,6 +6,8 @@ internal static class LogEventIds
     public const int PoliciesReloaded = 1003;
     public const int ConfigurationReloadRejected = 1004;
     public const int ConfigFileReloadIgnored = 1005;
+    public const int RestartNeeded = 1010;
+    public const int StartupOnlyKeyRestored = 1011;
 
     public const int DiscoveryLoaded = 2001;
     public const int DiscoveryFailed = 2002;

@@ -175,4 +175,51 @@ public sealed class ConfigReloadTests : IAsyncLifetime
         var hop = await browser.NavigateOnceAsync("/team/x");
         Assert.Equal(HttpStatusCode.Found, hop.Status);
     }
+
+    [Fact]
+    public async Task Reload_RouteNamingNoCluster_YarpKeepsPreviousRoutesAndLogsWhy()
+    {
+        using var browser = new TestBrowser(_gateway);
+        await browser.SignInAsync();
+        Assert.Equal(HttpStatusCode.OK, (await browser.ApiGetAsync("/app/x")).Status);
+
+        // Accepted, this would answer every /app request with an empty 503.
+        await ReloadWithAsync(ConfigJson("""{ "Groups": [ "ops" ] }""").Replace("\"app\": { \"ClusterId\": \"backend\"", "\"app\": { \"ClusterId\": \"bakend\"", StringComparison.Ordinal));
+
+        var deadline = Stopwatch.StartNew();
+        while (!_gateway.Logs.Lines.Any(l => l.Contains("ReverseProxy:Routes:app:ClusterId names no cluster", StringComparison.Ordinal)) && deadline.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await browser.ApiGetAsync("/app/x");
+        }
+
+        Assert.Contains(_gateway.Logs.Lines, l => l.Contains("ReverseProxy:Routes:app:ClusterId names no cluster (got 'bakend')", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.OK, (await browser.ApiGetAsync("/app/still-routed")).Status);
+    }
+
+    [Fact]
+    public async Task Reload_StartupOnlyKeyChanged_LogsRestartNeededOnceWhilePoliciesApplyLive()
+    {
+        using var browser = new TestBrowser(_gateway);
+        await browser.SignInAsync();
+        var json = ConfigJson("""{ "Groups": [ "staff" ] }""")
+            .Replace("\"Gateway\": { \"Policies\"", "\"Gateway\": { \"Session\": { \"Lifetime\": \"04:00:00\" }, \"Policies\"", StringComparison.Ordinal);
+
+        await ReloadWithAsync(json);
+        await ReloadWithAsync(json);
+
+        await PollUntilAsync(() => browser.ApiGetAsync("/team/x"), h => h.Status == HttpStatusCode.OK, "the new policy to apply without a restart");
+        // One line for the one start-up-only key, none for the policy that changed in the same reload, none for the second reload.
+        var restart = _gateway.Logs.Lines.Where(l => l.Contains("restart needed", StringComparison.Ordinal)).ToList();
+        Assert.Single(restart);
+        Assert.Contains("Gateway:Session:Lifetime", restart[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("04:00:00", restart[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Reload_JsonSyntaxError_LogNamesLineAndColumn()
+    {
+        await ReloadWithAsync("{\n  \"Gateway\": {\n    \"Policies\": ]\n}\n");
+
+        Assert.Contains(_gateway.Logs.Lines, l => l.Contains("--config file changed but cannot be read (line 3, column 17", StringComparison.Ordinal));
+    }
 }

@@ -89,7 +89,7 @@ public sealed class PolicyTests
     {
         var policy = ReadPolicy(policyKeys);
         var problems = new List<string>();
-        GatewayConfigurationValidator.ValidatePolicies(new Dictionary<string, PolicyOptions> { ["p"] = policy }, problems);
+        GatewayPolicyOptionsValidator.ValidatePolicies(new Dictionary<string, PolicyOptions> { ["p"] = policy }, problems);
         Assert.True(problems.Count == 0, $"{description}: the policy itself is invalid: {string.Join("; ", problems)}");
 
         using var services = new ServiceCollection().AddLogging().AddAuthorization().BuildServiceProvider();
@@ -117,7 +117,7 @@ public sealed class PolicyTests
         var problems = new List<string>();
         var policy = ReadPolicy(policyKeys, problems);
 
-        GatewayConfigurationValidator.ValidatePolicies(new Dictionary<string, PolicyOptions> { ["p"] = policy }, problems);
+        GatewayPolicyOptionsValidator.ValidatePolicies(new Dictionary<string, PolicyOptions> { ["p"] = policy }, problems);
 
         Assert.True(problems.Any(p => p.Contains("Gateway:Policies:p", StringComparison.Ordinal) && p.Contains(expected, StringComparison.Ordinal)),
             $"{description}: expected a problem containing '{expected}', got: {string.Join(" | ", problems)}");

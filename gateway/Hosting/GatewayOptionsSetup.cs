@@ -1,0 +1,50 @@
+using Gateway.Authentication;
+using Gateway.Authorization;
+using Gateway.Configuration;
+using Gateway.Paths;
+using Gateway.Proxy;
+using Gateway.Sessions;
+using SessionOptions = Gateway.Configuration.SessionOptions;
+
+namespace Gateway.Hosting;
+
+/// <summary>
+/// Every feature's options, bound with <c>AddOptions&lt;T&gt;().Bind(section)</c>, validated by the feature's own
+/// <c>IValidateOptions&lt;T&gt;</c> and <c>ValidateOnStart</c>. <see cref="Check"/> runs all of it before the app is built,
+/// so one <see cref="GatewayConfigurationException"/> lists every problem.
+/// </summary>
+internal static class GatewayOptionsSetup
+{
+    public static IServiceCollection AddGatewayOptions(this IServiceCollection services, IConfiguration configuration)
+    {
+        const string gateway = GatewayOptions.SectionName;
+        services.AddBoundOptions<PublicEndpointOptions, PublicEndpointOptionsValidator>(configuration, gateway);
+        services.AddBoundOptions<IdentityProviderOptions, IdentityProviderOptionsValidator>(configuration, gateway);
+        services.AddBoundOptions<ProxyHeaderOptions, ProxyHeaderOptionsValidator>(configuration, gateway);
+        services.AddBoundOptions<CognitoOptions, CognitoOptionsValidator>(configuration, gateway + ":Cognito");
+        services.AddBoundOptions<OidcOptions, OidcOptionsValidator>(configuration, gateway + ":Oidc");
+        services.AddBoundOptions<BearerOptions, BearerOptionsValidator>(configuration, gateway + ":Bearer");
+        services.AddBoundOptions<SessionOptions, SessionOptionsValidator>(configuration, gateway + ":Session");
+        services.AddBoundOptions<RedisOptions, RedisOptionsValidator>(configuration, gateway + ":Redis");
+        services.AddBoundOptions<DataProtectionOptions, DataProtectionOptionsValidator>(configuration, gateway + ":DataProtection");
+        services.AddBoundOptions<PathOptions, PathOptionsValidator>(configuration, gateway + ":Paths");
+        GatewayPolicyOptions.Register(services);
+        // YARP owns the section's keys; the gateway checks only its own rules about routes.
+        services.AddBoundOptions<ProxyRouteOptions, ProxyRouteOptionsValidator>(configuration, "ReverseProxy", checkKeys: false);
+        services.AddSingleton<Yarp.ReverseProxy.Configuration.IProxyConfigFilter, ClusterReferenceFilter>();
+        services.AddHostedService<StartupOnlyKeyWatcher>();
+        return services;
+    }
+
+    /// <summary>Every problem of every feature (unknown keys, unconvertible values, each validator's findings).</summary>
+    public static List<string> Check(IConfiguration configuration) =>
+        OptionsStartupCheck.Run(configuration, static (services, config) => services.AddGatewayOptions(config));
+
+    /// <summary>The whole "Gateway" section in one object, for composition decisions and the services that take it (call after <see cref="Check"/>).</summary>
+    public static GatewayOptions Snapshot(IConfiguration configuration)
+    {
+        var options = configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new GatewayOptions();
+        options.Policies = PolicyConfiguration.Read(configuration.GetSection(GatewayOptions.SectionName + ":Policies"), []);
+        return options;
+    }
+}

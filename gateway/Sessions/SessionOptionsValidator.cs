@@ -1,0 +1,59 @@
+using System.Text.RegularExpressions;
+using Gateway.Configuration;
+using Microsoft.Extensions.Options;
+using SessionOptions = Gateway.Configuration.SessionOptions;
+
+namespace Gateway.Sessions;
+
+/// <summary>"Gateway:Session" (and that the Redis store has a Redis to use).</summary>
+internal sealed partial class SessionOptionsValidator(IConfiguration configuration) : IValidateOptions<SessionOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SessionOptions session)
+    {
+        var problems = new List<string>();
+        if (!CookieNamePattern().IsMatch(session.CookieName ?? string.Empty))
+        {
+            problems.Add($"Gateway:Session:CookieName is not a valid cookie name (got '{session.CookieName}'); use letters, digits, '_' or '-', e.g. '_gateway'.");
+        }
+
+        if (session.Lifetime < TimeSpan.FromMinutes(1) || session.Lifetime > TimeSpan.FromDays(3650))
+        {
+            problems.Add($"Gateway:Session:Lifetime must be between 00:01:00 and 3650.00:00:00 (got '{session.Lifetime}'); e.g. '08:00:00' for a working day.");
+        }
+
+        if (!Enum.IsDefined(session.Store))
+        {
+            problems.Add($"Gateway:Session:Store has an unknown value (got '{session.Store}'); must be one of {string.Join(", ", Enum.GetNames<SessionStoreKind>())}.");
+        }
+
+        if (session.IdleTimeout < TimeSpan.Zero || (session.IdleTimeout > TimeSpan.Zero && session.IdleTimeout < TimeSpan.FromMinutes(1)))
+        {
+            problems.Add($"Gateway:Session:IdleTimeout must be at least 00:01:00, or 00:00:00 to switch it off (got '{session.IdleTimeout}').");
+        }
+
+        if (session.RefreshMargin < TimeSpan.Zero || session.RefreshMargin > TimeSpan.FromMinutes(30))
+        {
+            problems.Add($"Gateway:Session:RefreshMargin must be between 00:00:00 and 00:30:00 (got '{session.RefreshMargin}'); Cognito access tokens can live as little as 5 minutes, e.g. '00:05:00'.");
+        }
+
+        if (session.CacheDuration < TimeSpan.Zero || session.CacheDuration > TimeSpan.FromMinutes(5))
+        {
+            problems.Add($"Gateway:Session:CacheDuration must be between 00:00:00 (no cache) and 00:05:00 (got '{session.CacheDuration}'); it bounds how long a sign-out elsewhere can go unnoticed, e.g. '00:00:05'.");
+        }
+
+        if (session.MaxCookieBytes < 4096 || session.MaxCookieBytes > 65536)
+        {
+            problems.Add($"Gateway:Session:MaxCookieBytes must be between 4096 and 65536 (got {session.MaxCookieBytes}); keep it under the header limits of every proxy in front (nginx: 8 KB per header line by default).");
+        }
+
+        if (session.Store == SessionStoreKind.Redis && string.IsNullOrWhiteSpace(configuration["Gateway:Redis:Configuration"]))
+        {
+            problems.Add("Gateway:Redis:Configuration is missing but Gateway:Session:Store is 'Redis'; set it to the Redis address, e.g. 'redis:6379' (add ',password=…' if needed).");
+        }
+
+        return problems.ToResult();
+    }
+
+    [GeneratedRegex(@"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")]
+    private static partial Regex CookieNamePattern();
+}
