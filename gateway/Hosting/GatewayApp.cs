@@ -170,8 +170,8 @@ public static class GatewayApp
         // One canonical path for routing, policies and the backend (and /oauth2/auth uses the same rules on the original URI).
         app.UseMiddleware<CanonicalPathMiddleware>(options.Paths);
         app.UseRouting();
-        // A session validated moments ago skips the authentication handlers; every other request runs them.
-        app.UseGatewayAuthentication();
+        // The default scheme serves sessions validated moments ago from the cache (Sessions/SessionFastPath.cs).
+        app.UseAuthentication();
         app.UseAuthorization();
         app.MapGatewayHealth();
         app.MapGatewayAuthEndpoints(options);

@@ -1,37 +1,64 @@
 using Gateway.Authentication;
-using Microsoft.AspNetCore.Authentication;
 using Gateway.Configuration;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Sessions;
 
 /// <summary>
-/// Skips ASP.NET Core's authentication handlers for a request whose session this instance validated moments ago and
-/// for which nothing is due (no refresh, sliding renewal or expiry before the recorded instant, at most
-/// <c>Gateway:Session:CacheDuration</c>): the cached principal becomes the request's user. Everything else (no cookie,
-/// an unknown or tampered cookie, bearer callers, the gateway's own endpoints, anything due) takes the standard path.
-/// Sign-out and refresh drop the record on this instance, and Redis pub/sub drops it on the others.
+/// Sits behind the default authenticate scheme (the policy scheme <see cref="GatewaySchemes.Auto"/>): when the policy
+/// picks the session cookie, a request whose session this instance validated moments ago and for which nothing is due
+/// (no refresh, sliding renewal or expiry before the recorded instant, at most <c>Gateway:Session:CacheDuration</c>) is
+/// forwarded to <see cref="ValidatedSessionHandler"/>, which answers with the cached principal without running the cookie
+/// handler. A request without any cookie goes to the same small handler, which answers "no result" (what the cookie handler would answer, at a fraction of the cost). Everything else (an unknown or
+/// tampered cookie, bearer callers, the gateway's own endpoints, routes that forward the access token, anything due) takes
+/// the standard handlers. Sign-out and refresh drop the record on this instance, and Redis pub/sub drops it on the others.
 /// </summary>
-internal sealed class SessionFastPath(SessionCache cache, IOptions<GatewayOptions> options, IOptionsMonitor<CookieAuthenticationOptions> cookieOptions, TimeProvider time, Observability.GatewayMetrics metrics)
+internal sealed class SessionFastPath(
+    SessionCache cache,
+    IOptions<GatewayOptions> options,
+    IOptionsMonitor<CookieAuthenticationOptions> cookieOptions,
+    TimeProvider time,
+    Observability.GatewayMetrics metrics) : IPostConfigureOptions<PolicySchemeOptions>
 {
     private readonly PathString _basePath = options.Value.BasePath;
     private readonly string _cookieName = options.Value.Session.CookieName;
 
-    /// <summary>True when the request was authenticated from the cache (the handlers must not run).</summary>
-    public bool TryAuthenticate(HttpContext context)
+    /// <summary>Wraps the policy scheme's selector (whatever it is) so its "session cookie" answers can be served from the cache.</summary>
+    public void PostConfigure(string? name, PolicySchemeOptions options)
+    {
+        if (name != GatewaySchemes.Auto || options.ForwardDefaultSelector is not { } select)
+        {
+            return;
+        }
+
+        options.ForwardDefaultSelector = context =>
+        {
+            var scheme = select(context);
+            return scheme == GatewaySchemes.Session ? Select(context) : scheme;
+        };
+    }
+
+    /// <summary>The scheme that authenticates a request the policy gives to the session cookie.</summary>
+    private string Select(HttpContext context)
     {
         var request = context.Request;
-        if (!cache.Enabled || !request.Headers.ContainsKey("Cookie") || request.Path.StartsWithSegments(_basePath) ||
-            BearerSelection.SelectScheme(context) != GatewaySchemes.Session)
+        if (!request.Headers.ContainsKey("Cookie"))
         {
-            return false;
+            // No cookie, no session: the cookie handler would answer "no result" too.
+            return ValidatedSessionHandler.SchemeName;
+        }
+
+        if (!cache.Enabled || request.Path.StartsWithSegments(_basePath) || AccessTokenRetention.RouteForwardsToken(context))
+        {
+            return GatewaySchemes.Session;
         }
 
         var cookie = cookieOptions.Get(GatewaySchemes.Session).CookieManager.GetRequestCookie(context, _cookieName);
         if (string.IsNullOrEmpty(cookie))
         {
-            return false;
+            return GatewaySchemes.Session;
         }
 
         var key = SessionCache.KeyFor(context, cookie);
@@ -39,34 +66,46 @@ internal sealed class SessionFastPath(SessionCache cache, IOptions<GatewayOption
         metrics.SessionCacheLookup(principal is not null);
         if (principal is null)
         {
-            return false;
+            return GatewaySchemes.Session;
         }
 
-        context.User = principal;
-        context.Items[CachingTicketDataFormat.CacheKeyItem] = key;
-        return true;
+        context.Features.Set(new ValidatedSession(key, principal));
+        return ValidatedSessionHandler.SchemeName;
     }
 }
+
+/// <summary>The request's session, found validated in <see cref="SessionCache"/> by <see cref="SessionFastPath"/>.</summary>
+internal sealed record ValidatedSession(string CacheKey, System.Security.Claims.ClaimsPrincipal Principal);
 
 /// <summary>
-/// In place of <c>UseAuthentication()</c>: a request the fast path recognises goes straight on, every other one runs
-/// ASP.NET Core's own <see cref="AuthenticationMiddleware"/> (remote sign-in callbacks, the default scheme, …).
+/// The handler <see cref="SessionFastPath"/> forwards to: the cached principal of a session validated moments ago, or
+/// "no result" for a request without credentials. Challenge and forbid belong to the session cookie, as for any session.
 /// </summary>
-internal sealed class GatewayAuthenticationMiddleware(RequestDelegate next, IAuthenticationSchemeProvider schemes, SessionFastPath fastPath)
+internal sealed class ValidatedSessionHandler : IAuthenticationHandler
 {
-    private readonly AuthenticationMiddleware _standard = new(next, schemes);
+    public const string SchemeName = "Gateway.ValidatedSession";
 
-    public Task InvokeAsync(HttpContext context) => fastPath.TryAuthenticate(context) ? next(context) : _standard.Invoke(context);
-}
+    private HttpContext _context = null!;
 
-internal static class GatewayAuthenticationExtensions
-{
-    /// <summary>The key <c>UseAuthentication()</c> sets so WebApplication does not add a second authentication middleware in front of the pipeline.</summary>
-    private const string AuthenticationMiddlewareSetKey = "__AuthenticationMiddlewareSet";
-
-    public static IApplicationBuilder UseGatewayAuthentication(this IApplicationBuilder app)
+    public Task InitializeAsync(AuthenticationScheme scheme, HttpContext context)
     {
-        app.Properties[AuthenticationMiddlewareSetKey] = true;
-        return app.UseMiddleware<GatewayAuthenticationMiddleware>();
+        _context = context;
+        return Task.CompletedTask;
     }
+
+    public Task<AuthenticateResult> AuthenticateAsync()
+    {
+        if (_context.Features.Get<ValidatedSession>() is not { } session)
+        {
+            return Task.FromResult(AuthenticateResult.NoResult());
+        }
+
+        // Sign-out and refresh find the session's cache key where the cookie format and ticket store leave it.
+        _context.Items[CachingTicketDataFormat.CacheKeyItem] = session.CacheKey;
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(session.Principal, GatewaySchemes.Session)));
+    }
+
+    public Task ChallengeAsync(AuthenticationProperties? properties) => _context.ChallengeAsync(GatewaySchemes.Session, properties);
+
+    public Task ForbidAsync(AuthenticationProperties? properties) => _context.ForbidAsync(GatewaySchemes.Session, properties);
 }
