@@ -146,7 +146,9 @@ internal sealed partial class GatewayUnderTest : IAsyncDisposable
         await using var file = new StreamWriter(path);
         for (var i = 0; i < count; i++)
         {
-            var writer = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
+            // A scope per request, as in the server: the scoped handler provider keeps the handler of the context it first saw.
+            using var writerScope = _app.Services.CreateScope();
+            var writer = new DefaultHttpContext { RequestServices = writerScope.ServiceProvider };
             await writer.SignInAsync(Gateway.Authentication.GatewaySchemes.Session, session.Principal!, session.Properties!.Clone());
             var cookies = writer.Response.Headers.SetCookie
                 .Select(c => c!.Split(';', 2)[0])

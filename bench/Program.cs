@@ -93,7 +93,8 @@ try
         if (options.Sessions > 0)
         {
             var cookiesFile = await gateway.MintSessionsAsync(cookie, options.Sessions, Path.Combine(keysPath, $"sessions-{store}.txt"));
-            Console.WriteLine($"{store} store: minted {options.Sessions:N0} more sessions of the same user, each with its own cookie.");
+            await gateway.VerifyAsync((await File.ReadAllLinesAsync(cookiesFile))[^1], backend);
+            Console.WriteLine($"{store} store: minted {options.Sessions:N0} more sessions of the same user, each with its own cookie; the last one answers 200 from the backend.");
             targets.Add(new($"gateway ({store}), signed-in route, {options.Sessions:N0} sessions", store, "sessions", gateway.Url + GatewayUnderTest.SignedInPath, null, cookiesFile));
         }
 
