@@ -24,6 +24,7 @@ internal sealed class SessionFastPath(
 {
     private readonly PathString _basePath = options.Value.BasePath;
     private readonly string _cookieName = options.Value.Session.CookieName;
+    private readonly KeysByHeader _keys = new();
 
     /// <summary>Wraps the policy scheme's selector (whatever it is) so its "session cookie" answers can be served from the cache.</summary>
     public void PostConfigure(string? name, PolicySchemeOptions options)
@@ -55,13 +56,25 @@ internal sealed class SessionFastPath(
             return GatewaySchemes.Session;
         }
 
-        var cookie = cookieOptions.Get(GatewaySchemes.Session).CookieManager.GetRequestCookie(context, _cookieName);
-        if (string.IsNullOrEmpty(cookie))
+        // Kestrel hands a keep-alive connection the same string for a Cookie header that did not change: then the cache
+        // key is known without parsing the header, joining the chunks or hashing kilobytes again.
+        var header = request.Headers.Cookie;
+        var key = header.Count == 1 ? _keys.Find(header[0]!) : null;
+        if (key is null)
         {
-            return GatewaySchemes.Session;
+            var cookie = cookieOptions.Get(GatewaySchemes.Session).CookieManager.GetRequestCookie(context, _cookieName);
+            if (string.IsNullOrEmpty(cookie))
+            {
+                return GatewaySchemes.Session;
+            }
+
+            key = SessionCache.KeyFor(context, cookie);
+            if (header.Count == 1)
+            {
+                _keys.Remember(header[0]!, key);
+            }
         }
 
-        var key = SessionCache.KeyFor(context, cookie);
         var principal = cache.GetValidated(key, time.GetUtcNow());
         metrics.SessionCacheLookup(principal is not null);
         if (principal is null)
@@ -72,6 +85,27 @@ internal sealed class SessionFastPath(
         context.Features.Set(new ValidatedSession(key, principal));
         return ValidatedSessionHandler.SchemeName;
     }
+}
+
+/// <summary>
+/// The session cache keys of the last Cookie headers seen, by the header string's identity: a string is immutable, so
+/// the same instance means the same cookies and the same key. A few slots, overwritten freely, no locks: a miss only
+/// means computing the key again.
+/// </summary>
+internal sealed class KeysByHeader
+{
+    private const int Slots = 128;
+
+    private readonly Entry?[] _entries = new Entry?[Slots];
+
+    public string? Find(string header) =>
+        _entries[Slot(header)] is { } entry && ReferenceEquals(entry.Header, header) ? entry.Key : null;
+
+    public void Remember(string header, string key) => _entries[Slot(header)] = new Entry(header, key);
+
+    private static int Slot(string header) => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(header) & (Slots - 1);
+
+    private sealed record Entry(string Header, string Key);
 }
 
 /// <summary>The request's session, found validated in <see cref="SessionCache"/> by <see cref="SessionFastPath"/>.</summary>

@@ -26,6 +26,8 @@ internal static class SessionServiceCollectionExtensions
         services.AddSingleton<IPostConfigureOptions<PolicySchemeOptions>>(sp => sp.GetRequiredService<SessionFastPath>());
         services.AddTransient<ValidatedSessionHandler>();
         services.AddAuthentication(auth => auth.AddScheme(ValidatedSessionHandler.SchemeName, scheme => scheme.HandlerType = typeof(ValidatedSessionHandler)));
+        // The hot path: proxied requests do not build the OpenID Connect handler just to learn the path is not its own.
+        GatewayAuthenticationSchemeProvider.Register(services);
         services.AddSingleton<IConfigureOptions<CookieAuthenticationOptions>, ConfigureSessionCookieOptions>();
         services.AddSingleton<IPostConfigureOptions<CookieAuthenticationOptions>, CacheSessionTickets>();
 

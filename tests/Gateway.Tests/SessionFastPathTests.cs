@@ -1,6 +1,9 @@
 using System.Diagnostics.Metrics;
 using System.Net;
+using Gateway.Authentication;
+using Gateway.Configuration;
 using Gateway.Tests.Infrastructure;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -160,7 +163,8 @@ public sealed class SessionFastPathTests : IClassFixture<GatewayFixture>
     /// The authentication middleware asks the scheme provider for the request-handler schemes once per request, and
     /// nothing else does: the count of those questions is the number of authentication middlewares a request passed.
     /// </summary>
-    private sealed class CountingSchemeProvider(IOptions<AuthenticationOptions> options) : AuthenticationSchemeProvider(options)
+    private sealed class CountingSchemeProvider(IOptions<AuthenticationOptions> options, IOptions<GatewayOptions> gateway, IHttpContextAccessor accessor)
+        : GatewayAuthenticationSchemeProvider(options, gateway, accessor)
     {
         private long _requestHandlerLookups;
 
