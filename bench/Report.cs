@@ -53,7 +53,7 @@ internal static class Report
             : ", before the refresh point.";
         s.AppendLine(CultureInfo.InvariantCulture,
             $"- Access/ID token lifetime of the pool: {lifetime.TotalMinutes:0.##} min; with the default margin (`RefreshMargin` 5 min, at most a quarter of the lifetime) a session is refreshed {(lifetime - margin).TotalMinutes:0.##} min after sign-in. The last measured run ended {sinceFirstSignIn.TotalMinutes:0.#} min after the first sign-in{refreshNote}");
-        s.AppendLine(CultureInfo.InvariantCulture, $"- Peak RSS of the server process (backend, YARP, Cognito stand-in and every gateway together, `VmHWM`): **{Mib(peakRssBytes)}** (target ≤ {Mib(PeakRssTargetBytes)}: {(peakRssBytes <= PeakRssTargetBytes ? "met" : "**NOT met**")}); the RSS column is `VmRSS` after the target's last run.");
+        s.AppendLine(CultureInfo.InvariantCulture, $"- Peak RSS of the server process during the measured runs (backend, YARP, Cognito stand-in and every gateway together, `VmHWM` reset after the set-up): **{Mib(peakRssBytes)}** (target ≤ {Mib(PeakRssTargetBytes)}: {(peakRssBytes <= PeakRssTargetBytes ? "met" : "**NOT met**")}); the RSS column is `VmRSS` after the target's last run, *managed heap* the GC heap after the last collection then (what the servers' objects hold; RSS adds the runtime, code and memory the server GC keeps).");
         if (options.Sessions > 0)
         {
             s.AppendLine(CultureInfo.InvariantCulture, $"- Many-sessions case: {options.Sessions:N0} distinct sessions of the same user, minted through the gateway's own session scheme after the real sign-in; wrk (`-s` Lua script) sends each request with the next session's cookie, each thread starting elsewhere in the list.");
@@ -62,13 +62,13 @@ internal static class Report
         s.AppendLine("- Every run was checked: each request wrk counted reached the backend (no 302/401 short-cuts), and the session was still valid at the end.");
         s.AppendLine();
         var direct = rows.FirstOrDefault(r => r.Target.Kind == "direct").Result;
-        s.AppendLine("| target | requests/s | p50 | p99 | CPU/request | own CPU/request | allocated/request | RSS | per round (req/s) |");
-        s.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+        s.AppendLine("| target | requests/s | p50 | p99 | CPU/request | own CPU/request | allocated/request | RSS | managed heap | per round (req/s) |");
+        s.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
         foreach (var (target, result, runs) in rows)
         {
             var own = direct is null || target.Kind == "direct" ? "" : $"{result.CpuMicrosPerRequest - direct.CpuMicrosPerRequest:0} µs";
             s.AppendLine(CultureInfo.InvariantCulture,
-                $"| {target.Name} | {result.RequestsPerSecond:N0} | {Ms(result.P50Ms)} | {Ms(result.P99Ms)} | {result.CpuMicrosPerRequest:0} µs | {own} | {result.AllocatedBytesPerRequest:N0} B | {Mib(result.RssBytesAfter)} | {string.Join(" / ", runs.Select(r => r.RequestsPerSecond.ToString("N0", CultureInfo.InvariantCulture)))} |");
+                $"| {target.Name} | {result.RequestsPerSecond:N0} | {Ms(result.P50Ms)} | {Ms(result.P99Ms)} | {result.CpuMicrosPerRequest:0} µs | {own} | {result.AllocatedBytesPerRequest:N0} B | {Mib(result.RssBytesAfter)} | {Mib(result.HeapBytesAfter)} | {string.Join(" / ", runs.Select(r => r.RequestsPerSecond.ToString("N0", CultureInfo.InvariantCulture)))} |");
         }
 
         if (fastPath.Count > 0)

@@ -7,7 +7,7 @@ namespace Gateway.Bench;
 /// <summary>What one wrk run measured.</summary>
 internal sealed record WrkResult(
     double RequestsPerSecond, long Requests, double Seconds, double? P50Ms, double? P99Ms, long Non2xx3xx, long SocketErrors, long BackendServed,
-    TimeSpan ServerCpu, long ServerAllocatedBytes, long RssBytesAfter = 0)
+    TimeSpan ServerCpu, long ServerAllocatedBytes, long RssBytesAfter = 0, long HeapBytesAfter = 0)
 {
     /// <summary>Bytes the server process allocated per request (backend included): deterministic, so it shows extra work even on a noisy box.</summary>
     public double AllocatedBytesPerRequest => Requests == 0 ? double.NaN : (double)ServerAllocatedBytes / Requests;
@@ -33,7 +33,8 @@ internal sealed record WrkResult(
                 runs.Sum(r => r.BackendServed),
                 TimeSpan.FromTicks(runs.Sum(r => r.ServerCpu.Ticks)),
                 runs.Sum(r => r.ServerAllocatedBytes),
-                runs.Max(r => r.RssBytesAfter));
+                runs.Max(r => r.RssBytesAfter),
+                runs.Max(r => r.HeapBytesAfter));
 
     private static double? Median(IEnumerable<double?> values)
     {
@@ -145,7 +146,7 @@ internal static partial class Wrk
             throw new BenchFailedException($"wrk exited with {exitCode}:\n{output}");
         }
 
-        return Parse(output, served, cpu, allocated) with { RssBytesAfter = RssBytes() };
+        return Parse(output, served, cpu, allocated) with { RssBytesAfter = RssBytes(), HeapBytesAfter = GC.GetGCMemoryInfo().HeapSizeBytes };
     }
 
     public static WrkResult Parse(string output, long backendServed, TimeSpan serverCpu, long serverAllocatedBytes)
