@@ -11,7 +11,7 @@ namespace Gateway.Sessions;
 /// picks the session cookie, a request whose session this instance validated moments ago and for which nothing is due
 /// (no refresh, sliding renewal or expiry before the recorded instant, at most <c>Gateway:Session:CacheDuration</c>) is
 /// forwarded to <see cref="ValidatedSessionHandler"/>, which answers with the cached principal without running the cookie
-/// handler. A request without any cookie goes to the same small handler, which answers "no result" (what the cookie handler would answer, at a fraction of the cost). Everything else (an unknown or
+/// handler. A request without the session cookie goes to the same small handler, which answers "no result" (what the cookie handler would answer, at a fraction of the cost). Everything else (an unknown or
 /// tampered cookie, bearer callers, the gateway's own endpoints, routes that forward the access token, anything due) takes
 /// the standard handlers. Sign-out and refresh drop the record on this instance, and Redis pub/sub drops it on the others.
 /// </summary>
@@ -65,7 +65,8 @@ internal sealed class SessionFastPath(
             var cookie = cookieOptions.Get(GatewaySchemes.Session).CookieManager.GetRequestCookie(context, _cookieName);
             if (string.IsNullOrEmpty(cookie))
             {
-                return GatewaySchemes.Session;
+                // Only the application's cookies: the cookie handler would answer "no result" too.
+                return ValidatedSessionHandler.SchemeName;
             }
 
             key = SessionCache.KeyFor(context, cookie);
@@ -113,7 +114,7 @@ internal sealed record ValidatedSession(string CacheKey, System.Security.Claims.
 
 /// <summary>
 /// The handler <see cref="SessionFastPath"/> forwards to: the cached principal of a session validated moments ago, or
-/// "no result" for a request without credentials. Challenge and forbid belong to the session cookie, as for any session.
+/// "no result" for a request without the session cookie. Challenge and forbid belong to the session cookie, as for any session.
 /// </summary>
 internal sealed class ValidatedSessionHandler : IAuthenticationHandler
 {
