@@ -44,6 +44,12 @@ internal sealed record BenchOptions
     /// </summary>
     public TimeSpan TokenLifetime { get; init; } = TimeSpan.FromMinutes(60);
 
+    /// <summary>
+    /// Distinct signed-in sessions of the many-sessions case (wrk rotates through their cookies, so each request brings
+    /// another session to the gateway's cache); 0 skips the case.
+    /// </summary>
+    public int Sessions { get; init; } = 10_000;
+
     /// <summary>Where latest.md is written; default: bench/results next to Bench.csproj.</summary>
     public string? ResultsDirectory { get; init; }
 
@@ -60,6 +66,7 @@ internal sealed record BenchOptions
           --only TEXT          measure only the targets whose name contains TEXT (for profiling one target)
           --alloc-profile      print the types each target allocates (sampled), per request
           --token-lifetime 60m the pool's access/ID token lifetime, 5m to 1440m (env BENCH_TOKEN_LIFETIME, default 60m)
+          --sessions N         distinct sessions of the many-sessions case, wrk rotating their cookies (env BENCH_SESSIONS, default 10000; 0 skips it)
           --results DIR        where latest.md goes (default bench/results)
         """;
 
@@ -74,6 +81,7 @@ internal sealed record BenchOptions
             WarmupSeconds = Seconds(Environment.GetEnvironmentVariable("BENCH_WARMUP")) ?? options.WarmupSeconds,
             Rounds = Int(Environment.GetEnvironmentVariable("BENCH_ROUNDS")) ?? options.Rounds,
             Stores = List(Environment.GetEnvironmentVariable("BENCH_STORES")) ?? options.Stores,
+            Sessions = Int(Environment.GetEnvironmentVariable("BENCH_SESSIONS")) ?? options.Sessions,
             TokenLifetime = Seconds(Environment.GetEnvironmentVariable("BENCH_TOKEN_LIFETIME")) is { } lifetime ? TimeSpan.FromSeconds(lifetime) : options.TokenLifetime,
         };
 
@@ -92,6 +100,7 @@ internal sealed record BenchOptions
                 case "--stores": options = options with { Stores = List(Next()) ?? throw Bad(name) }; break;
                 case "--results": options = options with { ResultsDirectory = Next() }; break;
                 case "--token-lifetime": options = options with { TokenLifetime = TimeSpan.FromSeconds(Seconds(Next()) ?? throw Bad(name)) }; break;
+                case "--sessions": options = options with { Sessions = Int(Next()) ?? throw Bad(name) }; break;
                 case "--diagnose": options = options with { Diagnose = true }; break;
                 case "--only": options = options with { Only = Next() }; break;
                 case "--alloc-profile": options = options with { AllocationProfile = true }; break;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Gateway.Demo.Emulator;
 using Gateway.Hosting;
+using Microsoft.AspNetCore.Authentication;
 
 namespace Gateway.Bench;
 
@@ -123,6 +124,39 @@ internal sealed partial class GatewayUnderTest : IAsyncDisposable
         }
 
         return string.Join("; ", cookies.Select(c => c.Name + "=" + c.Value));
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> distinct sessions of the signed-in user, each with its own cookie, written to a file (one
+    /// Cookie header per line) for wrk to rotate through. They are minted in-process through the gateway's own session
+    /// scheme: the signed-in session's ticket is read back with its cookie and signed in again for each new session (the
+    /// cookie store encrypts each copy anew with the gateway's key ring; the Redis store stores each under a new handle).
+    /// </summary>
+    public async Task<string> MintSessionsAsync(string cookieHeader, int count, string path)
+    {
+        using var scope = _app.Services.CreateScope();
+        var reader = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
+        reader.Request.Headers.Cookie = cookieHeader;
+        var session = await reader.AuthenticateAsync(Gateway.Authentication.GatewaySchemes.Session);
+        if (!session.Succeeded)
+        {
+            throw new BenchFailedException("Could not read the signed-in session back to mint more sessions.");
+        }
+
+        await using var file = new StreamWriter(path);
+        for (var i = 0; i < count; i++)
+        {
+            // A scope per request, as in the server: the scoped handler provider keeps the handler of the context it first saw.
+            using var writerScope = _app.Services.CreateScope();
+            var writer = new DefaultHttpContext { RequestServices = writerScope.ServiceProvider };
+            await writer.SignInAsync(Gateway.Authentication.GatewaySchemes.Session, session.Principal!, session.Properties!.Clone());
+            var cookies = writer.Response.Headers.SetCookie
+                .Select(c => c!.Split(';', 2)[0])
+                .Where(c => c.StartsWith(CookieName, StringComparison.Ordinal));
+            await file.WriteLineAsync(string.Join("; ", cookies));
+        }
+
+        return path;
     }
 
     /// <summary>One request the way wrk sends it: the signed-in route must answer 200 with the backend's body, the anonymous one too without a cookie.</summary>

@@ -90,6 +90,14 @@ try
         gateways[store] = (gateway, cookie);
         targets.Add(new($"gateway ({store}), anonymous route", store, "anonymous", gateway.Url + GatewayUnderTest.AnonymousPath, null));
         targets.Add(new($"gateway ({store}), signed-in route", store, "signed-in", gateway.Url + GatewayUnderTest.SignedInPath, cookie));
+        if (options.Sessions > 0)
+        {
+            var cookiesFile = await gateway.MintSessionsAsync(cookie, options.Sessions, Path.Combine(keysPath, $"sessions-{store}.txt"));
+            await gateway.VerifyAsync((await File.ReadAllLinesAsync(cookiesFile))[^1], backend);
+            Console.WriteLine($"{store} store: minted {options.Sessions:N0} more sessions of the same user, each with its own cookie; the last one answers 200 from the backend.");
+            targets.Add(new($"gateway ({store}), signed-in route, {options.Sessions:N0} sessions", store, "sessions", gateway.Url + GatewayUnderTest.SignedInPath, null, cookiesFile));
+        }
+
         if (options.Diagnose)
         {
             targets.Add(new($"gateway ({store}), anonymous route + cookie", store, "anonymous+cookie", gateway.Url + GatewayUnderTest.AnonymousPath, cookie));
@@ -105,14 +113,27 @@ try
     // Warm every target up before measuring any: the servers share one process and its JIT, and tiered compilation
     // (with dynamic PGO) keeps improving shared code for seconds; a target warmed just before its own measurement
     // would be measured while code it shares with the next target is still being re-compiled.
+    // The peak RSS the report gives is that of the measured runs: the garbage of signing in and minting sessions is
+    // collected and returned to the system, and Linux's high-water mark restarts here (clear_refs "5").
+    GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+    try
+    {
+        File.WriteAllText("/proc/self/clear_refs", "5");
+    }
+    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+    {
+        Console.Error.WriteLine("note: could not reset the peak RSS (/proc/self/clear_refs); the report's peak includes the set-up.");
+    }
+
+    Console.WriteLine($"RSS before the first measurement: {Report.Mib(Wrk.RssBytes())}, managed heap {Report.Mib(GC.GetGCMemoryInfo().HeapSizeBytes)}");
     using var sampler = options.AllocationProfile ? new AllocationSampler() : null;
     var runs = targets.ToDictionary(t => t, _ => new List<WrkResult>());
-    var fastPath = targets.Where(t => t.Store is not null && t.Cookie is not null).ToDictionary(t => t, _ => new FastPathCounts(0, 0));
+    var fastPath = targets.Where(t => t.Store is not null && t.SignedIn).ToDictionary(t => t, _ => new FastPathCounts(0, 0));
     if (options.WarmupSeconds > 0)
     {
         foreach (var target in targets)
         {
-            await Wrk.MeasureAsync(wrk, options, options.WarmupSeconds, target.Url, target.Cookie, backend);
+            await Wrk.MeasureAsync(wrk, options, options.WarmupSeconds, target, backend);
         }
     }
 
@@ -123,7 +144,7 @@ try
             var gatewayOfTarget = fastPath.ContainsKey(target) ? gateways[target.Store!].Gateway : null;
             var countsBefore = gatewayOfTarget is null ? default : await gatewayOfTarget.FastPathCountsAsync();
             sampler?.Start();
-            var result = await Wrk.MeasureAsync(wrk, options, options.DurationSeconds, target.Url, target.Cookie, backend);
+            var result = await Wrk.MeasureAsync(wrk, options, options.DurationSeconds, target, backend);
             var hitNote = "";
             if (gatewayOfTarget is not null)
             {
@@ -143,7 +164,7 @@ try
 
             Check(target, result);
             runs[target].Add(result);
-            Console.WriteLine($"round {round}/{options.Rounds}  {target.Name,-45} {result.RequestsPerSecond,8:N0} req/s  p50 {Report.Ms(result.P50Ms),9}  p99 {Report.Ms(result.P99Ms),9}  CPU {result.CpuMicrosPerRequest,5:0} µs/req  alloc {result.AllocatedBytesPerRequest,6:N0} B/req{hitNote}");
+            Console.WriteLine($"round {round}/{options.Rounds}  {target.Name,-45} {result.RequestsPerSecond,8:N0} req/s  p50 {Report.Ms(result.P50Ms),9}  p99 {Report.Ms(result.P99Ms),9}  CPU {result.CpuMicrosPerRequest,5:0} µs/req  alloc {result.AllocatedBytesPerRequest,6:N0} B/req  RSS {result.RssBytesAfter / 1048576.0,5:0} MiB{hitNote}");
         }
     }
 
@@ -154,7 +175,7 @@ try
     }
 
     var measuredFor = DateTimeOffset.UtcNow - firstSignIn;
-    var report = Report.Markdown(machine, options, targets.Select(t => (t, WrkResult.Combine(runs[t]), (IReadOnlyList<WrkResult>)runs[t])).ToList(), fastPath, measuredFor);
+    var report = Report.Markdown(machine, options, targets.Select(t => (t, WrkResult.Combine(runs[t]), (IReadOnlyList<WrkResult>)runs[t])).ToList(), fastPath, measuredFor, Wrk.RssBytes("VmHWM"));
     Console.WriteLine();
     Console.WriteLine(report);
     var resultsDirectory = options.ResultsDirectory ?? Report.DefaultResultsDirectory();

@@ -7,7 +7,7 @@ namespace Gateway.Bench;
 /// <summary>What one wrk run measured.</summary>
 internal sealed record WrkResult(
     double RequestsPerSecond, long Requests, double Seconds, double? P50Ms, double? P99Ms, long Non2xx3xx, long SocketErrors, long BackendServed,
-    TimeSpan ServerCpu, long ServerAllocatedBytes)
+    TimeSpan ServerCpu, long ServerAllocatedBytes, long RssBytesAfter = 0, long HeapBytesAfter = 0)
 {
     /// <summary>Bytes the server process allocated per request (backend included): deterministic, so it shows extra work even on a noisy box.</summary>
     public double AllocatedBytesPerRequest => Requests == 0 ? double.NaN : (double)ServerAllocatedBytes / Requests;
@@ -32,7 +32,9 @@ internal sealed record WrkResult(
                 runs.Sum(r => r.SocketErrors),
                 runs.Sum(r => r.BackendServed),
                 TimeSpan.FromTicks(runs.Sum(r => r.ServerCpu.Ticks)),
-                runs.Sum(r => r.ServerAllocatedBytes));
+                runs.Sum(r => r.ServerAllocatedBytes),
+                runs.Max(r => r.RssBytesAfter),
+                runs.Max(r => r.HeapBytesAfter));
 
     private static double? Median(IEnumerable<double?> values)
     {
@@ -56,7 +58,52 @@ internal static partial class Wrk
         return output.Split('\n').FirstOrDefault()?.Replace("Copyright (C) 2012 Will Glozer", "", StringComparison.Ordinal).Trim() ?? "unknown";
     }
 
-    public static async Task<WrkResult> MeasureAsync(string wrk, BenchOptions options, int seconds, string url, string? cookie, Backend backend)
+    public static Task<WrkResult> MeasureAsync(string wrk, BenchOptions options, int seconds, Target target, Backend backend) =>
+        MeasureAsync(wrk, options, seconds, target.Url, target.Cookie, backend, target.CookieFile);
+
+    /// <summary>
+    /// wrk script for many sessions: every request takes the next Cookie header of the file given after <c>--</c>; each
+    /// wrk thread starts at another place in the list, so the connections do not walk it in step.
+    /// </summary>
+    private const string RotateCookiesScript = """
+        local threads = 0
+        function setup(thread)
+          thread:set("offset", threads * 4999)
+          threads = threads + 1
+        end
+        local cookies = {}
+        local i = 0
+        function init(args)
+          for line in io.lines(args[1]) do cookies[#cookies + 1] = line end
+          i = (offset or 0) % #cookies
+        end
+        function request()
+          i = i % #cookies + 1
+          return wrk.format(nil, nil, { ["Cookie"] = cookies[i] })
+        end
+        """;
+
+    private static readonly Lazy<string> RotateCookiesScriptPath = new(() =>
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"gateway-bench-rotate-cookies-{Environment.ProcessId}.lua");
+        File.WriteAllText(path, RotateCookiesScript);
+        return path;
+    });
+
+    /// <summary>Resident set size of this process (all servers of the bench), from /proc; 0 where there is none.</summary>
+    public static long RssBytes(string field = "VmRSS")
+    {
+        if (!File.Exists("/proc/self/status"))
+        {
+            return 0;
+        }
+
+        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith(field + ":", StringComparison.Ordinal));
+        var kb = line?.Split(' ', StringSplitOptions.RemoveEmptyEntries).ElementAtOrDefault(1);
+        return long.TryParse(kb, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value * 1024 : 0;
+    }
+
+    public static async Task<WrkResult> MeasureAsync(string wrk, BenchOptions options, int seconds, string url, string? cookie, Backend backend, string? cookieFile = null)
     {
         var args = new List<string>
         {
@@ -72,7 +119,19 @@ internal static partial class Wrk
             args.Add("Cookie: " + cookie);
         }
 
+        if (cookieFile is not null)
+        {
+            args.Add("-s");
+            args.Add(RotateCookiesScriptPath.Value);
+        }
+
         args.Add(url);
+        if (cookieFile is not null)
+        {
+            args.Add("--");
+            args.Add(cookieFile);
+        }
+
         using var self = Process.GetCurrentProcess();
         var before = backend.Served;
         var cpuBefore = self.TotalProcessorTime;
@@ -87,7 +146,7 @@ internal static partial class Wrk
             throw new BenchFailedException($"wrk exited with {exitCode}:\n{output}");
         }
 
-        return Parse(output, served, cpu, allocated);
+        return Parse(output, served, cpu, allocated) with { RssBytesAfter = RssBytes(), HeapBytesAfter = GC.GetGCMemoryInfo().HeapSizeBytes };
     }
 
     public static WrkResult Parse(string output, long backendServed, TimeSpan serverCpu, long serverAllocatedBytes)

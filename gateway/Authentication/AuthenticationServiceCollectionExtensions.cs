@@ -31,6 +31,9 @@ internal static class AuthenticationServiceCollectionExtensions
             .AddCookie(GatewaySchemes.Session)
             .AddScheme<AuthenticationSchemeOptions, CognitoAccessTokenHandler>(GatewaySchemes.Bearer, _ => { })
             .AddOpenIdConnect(GatewaySchemes.OpenIdConnect, _ => { });
+
+        // The hot path: proxied requests do not build the OpenID Connect handler just to learn the path is not its own.
+        GatewayAuthenticationSchemeProvider.Register(services);
         return services;
     }
 }

@@ -23,14 +23,12 @@ internal sealed class GatewayAuthorizationResultHandler(GatewayPaths paths) : IA
     private const string CookieChallenge = "Cookie realm=\"gateway\"";
     private const string BearerChallenge = "Bearer realm=\"gateway\"";
 
-    public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
-    {
-        if (authorizeResult.Succeeded)
-        {
-            await next(context);
-            return;
-        }
+    /// <summary>An authorized request (nearly every one) goes on without an async state machine of its own.</summary>
+    public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult) =>
+        authorizeResult.Succeeded ? next(context) : HandleRefusedAsync(next, context, authorizeResult);
 
+    private async Task HandleRefusedAsync(RequestDelegate next, HttpContext context, PolicyAuthorizationResult authorizeResult)
+    {
         var settings = RouteSettings.Of(context);
         if (settings.AllowCorsPreflight && RequestKind.IsCorsPreflight(context.Request))
         {

@@ -100,8 +100,8 @@ public static class GatewayApp
         app.UseGatewayErrors();
         app.UseGatewayIngress(options);
         app.UseRouting();
-        // A session validated moments ago skips the authentication handlers; every other request runs them.
-        app.UseGatewayAuthentication();
+        // The default scheme serves sessions validated moments ago from the cache (Sessions/SessionFastPath.cs).
+        app.UseAuthentication();
         app.UseAuthorization();
         app.MapGatewayHealth();
         app.MapGatewayAuthEndpoints(paths);

@@ -18,15 +18,30 @@ internal sealed class SessionCache : IDisposable
     private const int MaxEntries = 100_000;
 
     private readonly MemoryCache _cache;
+
+    /// <summary>Validated principals, apart from the tickets so a lookup by the same key needs no second key string.</summary>
+    private readonly MemoryCache _validated;
     private readonly TimeSpan _duration;
 
     public SessionCache(IOptions<GatewayOptions> options, TimeProvider time)
     {
         _duration = options.Value.Session.CacheDuration;
-        _cache = new MemoryCache(new MemoryCacheOptions { SizeLimit = MaxEntries, Clock = new TimeProviderClock(time) });
+        _cache = new MemoryCache(Options(time));
+        _validated = new MemoryCache(Options(time));
     }
 
     public bool Enabled => _duration > TimeSpan.Zero;
+
+    /// <summary>
+    /// Expired entries are swept every <c>CacheDuration</c> (at least a second) rather than every minute, so memory follows
+    /// the sessions of the last few seconds, not of the last minute.
+    /// </summary>
+    private MemoryCacheOptions Options(TimeProvider time) => new()
+    {
+        SizeLimit = MaxEntries,
+        Clock = new TimeProviderClock(time),
+        ExpirationScanFrequency = _duration > TimeSpan.FromSeconds(1) ? _duration : TimeSpan.FromSeconds(1),
+    };
 
     public TimeSpan Duration => _duration;
 
@@ -89,7 +104,7 @@ internal sealed class SessionCache : IDisposable
     public void Remove(string key)
     {
         _cache.Remove(key);
-        _cache.Remove(ValidatedPrefix + key);
+        _validated.Remove(key);
     }
 
     /// <summary>
@@ -101,21 +116,23 @@ internal sealed class SessionCache : IDisposable
     {
         if (Enabled)
         {
-            _cache.Set(ValidatedPrefix + key, new ValidatedSession(principal, validUntil),
+            _validated.Set(key, new ValidatedSession(principal, validUntil),
                 new MemoryCacheEntryOptions { Size = 1, AbsoluteExpiration = validUntil });
         }
     }
 
     public System.Security.Claims.ClaimsPrincipal? GetValidated(string key, DateTimeOffset now) =>
-        Enabled && _cache.TryGetValue(ValidatedPrefix + key, out ValidatedSession? session) && session is not null && now < session.ValidUntil
+        Enabled && _validated.TryGetValue(key, out ValidatedSession? session) && session is not null && now < session.ValidUntil
             ? session.Principal
             : null;
 
-    private const string ValidatedPrefix = "validated:";
-
     private sealed record ValidatedSession(System.Security.Claims.ClaimsPrincipal Principal, DateTimeOffset ValidUntil);
 
-    public void Dispose() => _cache.Dispose();
+    public void Dispose()
+    {
+        _cache.Dispose();
+        _validated.Dispose();
+    }
 
     private static AuthenticationTicket Copy(AuthenticationTicket ticket) =>
         new(ticket.Principal, ticket.Properties.Clone(), ticket.AuthenticationScheme);

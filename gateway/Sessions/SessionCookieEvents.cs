@@ -68,6 +68,20 @@ internal sealed class SessionCookieEvents(
                (instant = new DateTimeOffset(ticks, TimeSpan.Zero)) != default;
     }
 
+    /// <summary>
+    /// Sign-out drops the session's cached ticket and validated principal here and, through Redis, on the other instances:
+    /// the signed-out cookie, replayed, must not be served from a cache.
+    /// </summary>
+    public override Task SigningOut(CookieSigningOutContext context)
+    {
+        if (SessionKeyFeature.Of(context.HttpContext) is { } cacheKey)
+        {
+            signals.Changed(cacheKey);
+        }
+
+        return base.SigningOut(context);
+    }
+
     public override async Task ValidatePrincipal(CookieValidatePrincipalContext context)
     {
         var properties = context.Properties;

@@ -7,65 +7,140 @@ using Microsoft.Extensions.Options;
 namespace Gateway.Sessions;
 
 /// <summary>
-/// Skips ASP.NET Core's authentication handlers for a request whose session this instance validated moments ago and
-/// for which nothing is due (no refresh, sliding renewal or expiry before the recorded instant, at most
-/// <c>Gateway:Session:CacheDuration</c>): the cached principal becomes the request's user. Everything else (no cookie,
-/// an unknown or tampered cookie, bearer callers, the gateway's own endpoints, anything due) takes the standard path.
-/// Sign-out and refresh drop the record on this instance, and Redis pub/sub drops it on the others.
+/// Sits behind the default authenticate scheme (the policy scheme <see cref="GatewaySchemes.Auto"/>): when the policy
+/// picks the session cookie, a request whose session this instance validated moments ago and for which nothing is due
+/// (no refresh, sliding renewal or expiry before the recorded instant, at most <c>Gateway:Session:CacheDuration</c>) is
+/// forwarded to <see cref="ValidatedSessionHandler"/>, which answers with the cached principal without running the cookie
+/// handler. A request without the session cookie goes to the same small handler, which answers "no result" (what the cookie handler would answer, at a fraction of the cost). Everything else (an unknown or
+/// tampered cookie, bearer callers, the gateway's own endpoints, routes that forward the access token, anything due) takes
+/// the standard handlers. Sign-out and refresh drop the record on this instance, and Redis pub/sub drops it on the others.
 /// </summary>
-internal sealed class SessionFastPath(SessionCache cache, IOptions<GatewayOptions> options, IOptionsMonitor<CookieAuthenticationOptions> cookieOptions, TimeProvider time, Observability.GatewayMetrics metrics)
+internal sealed class SessionFastPath(
+    SessionCache cache,
+    IOptions<GatewayOptions> options,
+    IOptionsMonitor<CookieAuthenticationOptions> cookieOptions,
+    TimeProvider time,
+    Observability.GatewayMetrics metrics) : IPostConfigureOptions<PolicySchemeOptions>
 {
     private readonly PathString _basePath = options.Value.BasePath;
     private readonly string _cookieName = options.Value.Session.CookieName;
+    private readonly KeysByHeader _keys = new();
 
-    /// <summary>True when the request was authenticated from the cache (the handlers must not run).</summary>
-    public bool TryAuthenticate(HttpContext context)
+    /// <summary>Wraps the policy scheme's selector (whatever it is) so its "session cookie" answers can be served from the cache.</summary>
+    public void PostConfigure(string? name, PolicySchemeOptions options)
+    {
+        if (name != GatewaySchemes.Auto || options.ForwardDefaultSelector is not { } select)
+        {
+            return;
+        }
+
+        options.ForwardDefaultSelector = context =>
+        {
+            var scheme = select(context);
+            return scheme == GatewaySchemes.Session ? Select(context) : scheme;
+        };
+    }
+
+    /// <summary>The scheme that authenticates a request the policy gives to the session cookie.</summary>
+    private string Select(HttpContext context)
     {
         var request = context.Request;
-        if (!cache.Enabled || !request.Headers.ContainsKey("Cookie") || request.Path.StartsWithSegments(_basePath) ||
-            BearerSelection.SelectScheme(context) != GatewaySchemes.Session)
+        if (!request.Headers.ContainsKey("Cookie"))
         {
-            return false;
+            // No cookie, no session: the cookie handler would answer "no result" too.
+            return ValidatedSessionHandler.SchemeName;
         }
 
-        var cookie = cookieOptions.Get(GatewaySchemes.Session).CookieManager.GetRequestCookie(context, _cookieName);
-        if (string.IsNullOrEmpty(cookie))
+        if (!cache.Enabled || request.Path.StartsWithSegments(_basePath) || AccessTokenRetention.RouteForwardsToken(context))
         {
-            return false;
+            return GatewaySchemes.Session;
         }
 
-        var key = SessionCache.KeyFor(context, cookie);
+        // Kestrel hands a keep-alive connection the same string for a Cookie header that did not change: then the cache
+        // key is known without parsing the header, joining the chunks or hashing kilobytes again.
+        var header = request.Headers.Cookie;
+        var key = header.Count == 1 ? _keys.Find(header[0]!) : null;
+        if (key is null)
+        {
+            var cookie = cookieOptions.Get(GatewaySchemes.Session).CookieManager.GetRequestCookie(context, _cookieName);
+            if (string.IsNullOrEmpty(cookie))
+            {
+                // Only the application's cookies: the cookie handler would answer "no result" too.
+                return ValidatedSessionHandler.SchemeName;
+            }
+
+            key = SessionCache.KeyFor(context, cookie);
+            if (header.Count == 1)
+            {
+                _keys.Remember(header[0]!, key);
+            }
+        }
+
         var principal = cache.GetValidated(key, time.GetUtcNow());
         metrics.SessionCacheLookup(principal is not null);
         if (principal is null)
         {
-            return false;
+            return GatewaySchemes.Session;
         }
 
-        context.User = principal;
-        return true;
+        context.Features.Set(new ValidatedSession(key, principal));
+        return ValidatedSessionHandler.SchemeName;
     }
 }
 
 /// <summary>
-/// In place of <c>UseAuthentication()</c>: a request the fast path recognises goes straight on, every other one runs
-/// ASP.NET Core's own <see cref="AuthenticationMiddleware"/> (remote sign-in callbacks, the default scheme, …).
+/// The session cache keys of the last Cookie headers seen, by the header string's identity: a string is immutable, so
+/// the same instance means the same cookies and the same key. A few slots, overwritten freely, no locks: a miss only
+/// means computing the key again.
 /// </summary>
-internal sealed class GatewayAuthenticationMiddleware(RequestDelegate next, IAuthenticationSchemeProvider schemes, SessionFastPath fastPath)
+internal sealed class KeysByHeader
 {
-    private readonly AuthenticationMiddleware _standard = new(next, schemes);
+    private const int Slots = 128;
 
-    public Task InvokeAsync(HttpContext context) => fastPath.TryAuthenticate(context) ? next(context) : _standard.Invoke(context);
+    private readonly Entry?[] _entries = new Entry?[Slots];
+
+    public string? Find(string header) =>
+        _entries[Slot(header)] is { } entry && ReferenceEquals(entry.Header, header) ? entry.Key : null;
+
+    public void Remember(string header, string key) => _entries[Slot(header)] = new Entry(header, key);
+
+    private static int Slot(string header) => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(header) & (Slots - 1);
+
+    private sealed record Entry(string Header, string Key);
 }
 
-internal static class GatewayAuthenticationExtensions
-{
-    /// <summary>The key <c>UseAuthentication()</c> sets so WebApplication does not add a second authentication middleware in front of the pipeline.</summary>
-    private const string AuthenticationMiddlewareSetKey = "__AuthenticationMiddlewareSet";
+/// <summary>The request's session, found validated in <see cref="SessionCache"/> by <see cref="SessionFastPath"/>.</summary>
+internal sealed record ValidatedSession(string CacheKey, System.Security.Claims.ClaimsPrincipal Principal);
 
-    public static IApplicationBuilder UseGatewayAuthentication(this IApplicationBuilder app)
+/// <summary>
+/// The handler <see cref="SessionFastPath"/> forwards to: the cached principal of a session validated moments ago, or
+/// "no result" for a request without the session cookie. Challenge and forbid belong to the session cookie, as for any session.
+/// </summary>
+internal sealed class ValidatedSessionHandler : IAuthenticationHandler
+{
+    public const string SchemeName = "Gateway.ValidatedSession";
+
+    private HttpContext _context = null!;
+
+    public Task InitializeAsync(AuthenticationScheme scheme, HttpContext context)
     {
-        app.Properties[AuthenticationMiddlewareSetKey] = true;
-        return app.UseMiddleware<GatewayAuthenticationMiddleware>();
+        _context = context;
+        return Task.CompletedTask;
     }
+
+    public Task<AuthenticateResult> AuthenticateAsync()
+    {
+        if (_context.Features.Get<ValidatedSession>() is not { } session)
+        {
+            return Task.FromResult(AuthenticateResult.NoResult());
+        }
+
+        // Sign-out and refresh find the session's cache key where the cookie format and ticket store leave it.
+        _context.Features.Set(new SessionKeyFeature(value: null, session.CacheKey));
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(session.Principal, GatewaySchemes.Session)));
+    }
+
+    public Task ChallengeAsync(AuthenticationProperties? properties) => _context.ChallengeAsync(GatewaySchemes.Session, properties);
+
+    public Task ForbidAsync(AuthenticationProperties? properties) => _context.ForbidAsync(GatewaySchemes.Session, properties);
 }

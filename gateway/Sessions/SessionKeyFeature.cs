@@ -5,10 +5,10 @@ namespace Gateway.Sessions;
 /// set where the session is read (<see cref="SessionCache.KeyFor(HttpContext?, string)"/>) so it is hashed once, and
 /// read where the cached session must be recorded or dropped (validation, refresh, sign-out).
 /// </summary>
-internal sealed class SessionKeyFeature(string value, string key)
+internal sealed class SessionKeyFeature(string? value, string key)
 {
-    /// <summary>The cookie value or handle that was hashed.</summary>
-    public string Value { get; } = value;
+    /// <summary>The cookie value or handle that was hashed; null when the key was found without reading the cookie (fast path).</summary>
+    public string? Value { get; } = value;
 
     public string Key { get; } = key;
 

@@ -22,7 +22,11 @@ internal static class SessionServiceCollectionExtensions
         services.AddSingleton<SessionSizeGuard>();
         services.AddSingleton<AccessTokenRetention>();
         services.AddSingleton<SessionFastPath>();
+        services.AddSingleton<IPostConfigureOptions<PolicySchemeOptions>>(sp => sp.GetRequiredService<SessionFastPath>());
+        services.AddTransient<ValidatedSessionHandler>();
+        services.AddAuthentication(auth => auth.AddScheme(ValidatedSessionHandler.SchemeName, scheme => scheme.HandlerType = typeof(ValidatedSessionHandler)));
         services.AddSingleton<IConfigureOptions<CookieAuthenticationOptions>, ConfigureSessionCookieOptions>();
+        services.AddSingleton<IPostConfigureOptions<CookieAuthenticationOptions>, CacheSessionTickets>();
 
         var dataProtection = services.AddDataProtection().SetApplicationName("Gateway");
         var redisConfiguration = options.Redis.Configuration;
@@ -63,9 +67,6 @@ internal static class SessionServiceCollectionExtensions
 /// <summary>The session cookie: HttpOnly, SameSite=Lax, Secure whenever the browser talks https, chunked when large.</summary>
 internal sealed class ConfigureSessionCookieOptions(
     IOptions<GatewayOptions> gatewayOptions,
-    IDataProtectionProvider dataProtection,
-    SessionCache cache,
-    IHttpContextAccessor accessor,
     IServiceProvider services,
     TimeProvider time) : IConfigureNamedOptions<CookieAuthenticationOptions>
 {
@@ -93,12 +94,28 @@ internal sealed class ConfigureSessionCookieOptions(
             options.SessionStore = services.GetRequiredService<DistributedTicketStore>();
             options.TicketDataFormat = new SessionHandleFormat(GatewaySchemes.Session);
         }
-        else
-        {
-            var protector = dataProtection.CreateProtector("Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationMiddleware", GatewaySchemes.Session, "v2");
-            options.TicketDataFormat = new CachingTicketDataFormat(new TicketDataFormat(protector), cache, accessor);
-        }
     }
 
     public void Configure(CookieAuthenticationOptions options) => Configure(Microsoft.Extensions.Options.Options.DefaultName, options);
+}
+
+/// <summary>
+/// Cookie store: the framework's own ticket format for the session cookie (its Data Protection purpose, its
+/// serializer), with decrypted tickets cached for a few seconds by <see cref="CachingTicketDataFormat"/>.
+/// </summary>
+internal sealed class CacheSessionTickets(IDataProtectionProvider dataProtection, SessionCache cache, IHttpContextAccessor accessor)
+    : IPostConfigureOptions<CookieAuthenticationOptions>
+{
+    public void PostConfigure(string? name, CookieAuthenticationOptions options)
+    {
+        if (name != GatewaySchemes.Session || options.TicketDataFormat is CachingTicketDataFormat || options.SessionStore is not null)
+        {
+            return;
+        }
+
+        // The cookie handler's own defaults (ticket format, chunking cookie manager, …), whichever of the two post-configure
+        // steps runs first: it fills in only what is still unset, so running it twice changes nothing.
+        new PostConfigureCookieAuthenticationOptions(dataProtection).PostConfigure(name, options);
+        options.TicketDataFormat = new CachingTicketDataFormat(options.TicketDataFormat, cache, accessor);
+    }
 }

@@ -13,8 +13,6 @@ namespace Gateway.Sessions;
 /// </summary>
 internal sealed class SessionSizeGuard(IOptions<GatewayOptions> options, IOptionsMonitor<CookieAuthenticationOptions> cookieOptions)
 {
-    private const int ChunkSize = 4050;
-
     public int? TooLarge(AuthenticationTicket ticket)
     {
         var session = options.Value.Session;
@@ -27,19 +25,25 @@ internal sealed class SessionSizeGuard(IOptions<GatewayOptions> options, IOption
         return size > session.MaxCookieBytes ? size : null;
     }
 
-    /// <summary>Bytes of the Cookie header entries the session needs: the value split into 4050-byte chunks, each with its name.</summary>
+    /// <summary>
+    /// Bytes of the Cookie header entries the session needs: the cookie handler's own cookie manager (which splits a large
+    /// value into chunks) writes the session's cookies to a scratch response, and their <c>name=value</c> pairs are counted
+    /// as a browser sends them back (joined by "; ").
+    /// </summary>
     public int MeasureCookieBytes(AuthenticationTicket ticket)
     {
         var cookie = cookieOptions.Get(GatewaySchemes.Session);
         var value = cookie.TicketDataFormat.Protect(new AuthenticationTicket(ticket.Principal, ticket.Properties, GatewaySchemes.Session));
-        var name = options.Value.Session.CookieName;
-        if (value.Length <= ChunkSize)
+        var scratch = new DefaultHttpContext();
+        cookie.CookieManager.AppendResponseCookie(scratch, cookie.Cookie.Name!, value, cookie.Cookie.Build(scratch));
+        var bytes = 0;
+        foreach (var header in scratch.Response.Headers.SetCookie)
         {
-            return name.Length + 1 + value.Length;
+            var pair = header.AsSpan();
+            var end = pair.IndexOf(';');
+            bytes += (bytes == 0 ? 0 : 2) + (end < 0 ? pair.Length : end);
         }
 
-        var chunks = (value.Length + ChunkSize - 1) / ChunkSize;
-        return (name.Length + 1 + "chunks-".Length + chunks.ToString(System.Globalization.CultureInfo.InvariantCulture).Length)
-               + value.Length + (chunks * (name.Length + 4 + 2));
+        return bytes;
     }
 }
