@@ -137,7 +137,7 @@ internal sealed partial class GatewayUnderTest : IAsyncDisposable
         using var scope = _app.Services.CreateScope();
         var reader = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
         reader.Request.Headers.Cookie = cookieHeader;
-        var session = await reader.AuthenticateAsync(Gateway.Authentication.GatewaySchemes.Session);
+        var session = await reader.AuthenticateAsync(Gateway.IdentityProvider.GatewaySchemes.Session);
         if (!session.Succeeded)
         {
             throw new BenchFailedException("Could not read the signed-in session back to mint more sessions.");
@@ -149,7 +149,7 @@ internal sealed partial class GatewayUnderTest : IAsyncDisposable
             // A scope per request, as in the server: the scoped handler provider keeps the handler of the context it first saw.
             using var writerScope = _app.Services.CreateScope();
             var writer = new DefaultHttpContext { RequestServices = writerScope.ServiceProvider };
-            await writer.SignInAsync(Gateway.Authentication.GatewaySchemes.Session, session.Principal!, session.Properties!.Clone());
+            await writer.SignInAsync(Gateway.IdentityProvider.GatewaySchemes.Session, session.Principal!, session.Properties!.Clone());
             var cookies = writer.Response.Headers.SetCookie
                 .Select(c => c!.Split(';', 2)[0])
                 .Where(c => c.StartsWith(CookieName, StringComparison.Ordinal));
