@@ -147,10 +147,11 @@ public sealed partial class SignOutForgeryTests : GatewayTest<GatewayFixture>
 
     [Theory]
     [InlineData(OtherSite)]
-    [InlineData("http://127.0.0.1:1")]
-    [InlineData("https://127.0.0.1:{port}")]
-    [InlineData("http://localhost:{port}")]
-    [InlineData("http://127.0.0.1:{port}/oauth2")]
+    [InlineData("http://localhost:1")] // another port
+    [InlineData("https://localhost:{port}")] // another scheme
+    [InlineData("http://127.0.0.1:{port}")] // another host (the gateway is http://localhost:{port})
+    [InlineData("http://localhost:{port}/oauth2")] // not an origin
+    [InlineData("http://localhost:{port}, http://evil.example")]
     public async Task Post_OriginOfAnotherSite_403_StillSignedIn(string origin)
     {
         await SignInAsync();
