@@ -43,7 +43,7 @@ internal sealed class ConfigureOpenIdConnectOptions(
         options.CallbackPath = paths.Callback;
 
         // Keep the handler's other listening paths under our prefix so they never shadow backend paths.
-        options.SignedOutCallbackPath = paths.SignedOutCallback;
+        options.SignedOutCallbackPath = paths.SignedOut;
         options.RemoteSignOutPath = paths.RemoteSignOut;
         options.SignInScheme = GatewaySchemes.Session;
         options.SaveTokens = true;

@@ -254,6 +254,14 @@ internal sealed class GatewayOpenIdConnectEvents(
         return Task.CompletedTask;
     }
 
+    public override Task SignedOutCallbackRedirect(RemoteSignOutContext context)
+    {
+        // The gateway never signs out through this handler (sign-out builds the provider's logout URL itself), so nothing
+        // that arrives here carries state to act on: the path is the "You are signed out" page, which must be reached.
+        context.SkipHandler();
+        return Task.CompletedTask;
+    }
+
     public override async Task AccessDenied(AccessDeniedContext context)
     {
         logger.SignInFailed("access_denied", "the identity provider reported that the user cancelled or was refused");

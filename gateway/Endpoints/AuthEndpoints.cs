@@ -11,13 +11,16 @@ using Microsoft.Extensions.Options;
 
 namespace Gateway.Endpoints;
 
-/// <summary>The gateway's own endpoints under the base path (oauth2-proxy names): sign_in, sign_out, userinfo, auth.</summary>
+/// <summary>The gateway's own endpoints under the base path (oauth2-proxy names): sign_in, sign_out (and signed_out), userinfo, auth.</summary>
 internal static class AuthEndpoints
 {
     public static IEndpointRouteBuilder MapGatewayAuthEndpoints(this IEndpointRouteBuilder endpoints, GatewayPaths paths)
     {
         endpoints.MapGet(paths.SignIn, SignInAsync).AllowAnonymous();
-        endpoints.MapMethods(paths.SignOut, ["GET", "POST"], SignOutAsync).AllowAnonymous();
+        // A GET only asks "Sign out?" (links, <img>, prefetches); the POST signs out when it comes from this site.
+        endpoints.MapGet(paths.SignOut, SignOutPages.ConfirmAsync).AllowAnonymous();
+        endpoints.MapPost(paths.SignOut, SignOutAsync).AllowAnonymous();
+        endpoints.MapGet(paths.SignedOut, SignOutPages.SignedOutAsync).AllowAnonymous();
         endpoints.MapGet(paths.UserInfo, UserInfoAsync).AllowAnonymous();
         return endpoints;
     }
@@ -124,6 +127,11 @@ internal static class AuthEndpoints
         ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(AuthEndpoints));
+        if (!await SignOutGuard.AllowsAsync(context, paths, logger))
+        {
+            return;
+        }
+
         var rdValue = context.Request.Query["rd"].ToString();
         if (context.Request.HasFormContentType && string.IsNullOrEmpty(rdValue))
         {

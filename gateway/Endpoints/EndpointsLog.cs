@@ -9,4 +9,12 @@ internal static partial class EndpointsLog
 
     [LoggerMessage(LogEventIds.SignInHintRejected, LogLevel.Information, "Refused a sign-in link: its {Parameter} parameter is not allowed or not valid.")]
     public static partial void SignInHintRejected(this ILogger logger, string parameter);
+
+    [LoggerMessage(LogEventIds.SignOutFromOtherOriginRefused, LogLevel.Warning,
+        "Refused a sign-out request from another origin ({Evidence}; this gateway is {PublicOrigin}): the user stays signed in. If this was the site's own page, check Gateway:PublicOrigin or Gateway:TrustedProxies.")]
+    public static partial void SignOutFromOtherOriginRefused(this ILogger logger, string evidence, string publicOrigin);
+
+    [LoggerMessage(LogEventIds.SignOutWithoutProofRefused, LogLevel.Information,
+        "Refused a sign-out request that showed neither its origin (no Sec-Fetch-Site or Origin header) nor a valid anti-forgery token from the sign-out page: the user stays signed in.")]
+    public static partial void SignOutWithoutProofRefused(this ILogger logger);
 }

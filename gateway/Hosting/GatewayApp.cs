@@ -85,6 +85,7 @@ public static class GatewayApp
         services.AddGatewayAuthorization();
         services.AddGatewayProxy(options, configuration);
         services.AddGatewayForwardAuth();
+        services.AddGatewayEndpoints();
         services.AddGatewayHealth();
         if (!string.IsNullOrWhiteSpace(options.Redis.Configuration))
         {

@@ -42,4 +42,6 @@ internal static class LogEventIds
     public const int ForwardAuthUnknownPolicy = 5011;
     public const int ForwardAuthUntrustedCaller = 5020;
     public const int SignInHintRejected = 5030;
+    public const int SignOutFromOtherOriginRefused = 5040;
+    public const int SignOutWithoutProofRefused = 5041;
 }

@@ -12,19 +12,23 @@ internal sealed class GatewayPaths
     /// <summary>Appended to the session cookie name for OpenID Connect nonce cookies (<c>NAME_nonce.NONCE</c>).</summary>
     public const string NonceCookieSuffix = "_nonce.";
 
+    /// <summary>Appended to the session cookie name for the sign-out page's anti-forgery cookie (<c>NAME_csrf</c>, path <see cref="BasePath"/>).</summary>
+    public const string SignOutTokenCookieSuffix = "_csrf";
+
     public GatewayPaths(string basePath, string sessionCookieName)
     {
         BasePath = new PathString(basePath);
         SignIn = basePath + "/sign_in";
         SignOut = basePath + "/sign_out";
         Callback = basePath + "/callback";
-        SignedOutCallback = basePath + "/signed_out";
+        SignedOut = basePath + "/signed_out";
         RemoteSignOut = basePath + "/remote_sign_out";
         UserInfo = basePath + "/userinfo";
         ForwardAuth = basePath + "/auth";
         SessionCookie = sessionCookieName;
         CorrelationCookie = sessionCookieName + CorrelationCookieSuffix;
         NonceCookie = sessionCookieName + NonceCookieSuffix;
+        SignOutTokenCookie = sessionCookieName + SignOutTokenCookieSuffix;
     }
 
     /// <summary><c>Gateway:BasePath</c>, e.g. <c>/oauth2</c>: every path below is under it.</summary>
@@ -32,11 +36,17 @@ internal sealed class GatewayPaths
 
     public string SignIn { get; }
 
+    /// <summary>GET: the "Sign out?" page; POST (same origin or with its anti-forgery token): ends the session.</summary>
     public string SignOut { get; }
 
     public string Callback { get; }
 
-    public string SignedOutCallback { get; }
+    /// <summary>
+    /// The "You are signed out" page, where Cognito's <c>/logout</c> should return (<c>SignOutUri</c>). Deliberately the
+    /// OpenID Connect handler's SignedOutCallbackPath as well: the gateway never signs out through that handler, which
+    /// lets this path through to the page.
+    /// </summary>
+    public string SignedOut { get; }
 
     public string RemoteSignOut { get; }
 
@@ -53,4 +63,6 @@ internal sealed class GatewayPaths
     public string CorrelationCookie { get; }
 
     public string NonceCookie { get; }
+
+    public string SignOutTokenCookie { get; }
 }

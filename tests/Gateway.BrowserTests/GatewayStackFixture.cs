@@ -60,7 +60,8 @@ public sealed class GatewayStackFixture : IAsyncLifetime
     /// <summary>The stand-in's state (issued and revoked refresh tokens, counters).</summary>
     public EmulatorState EmulatorState => _emulator!.Services.GetRequiredService<EmulatorState>();
 
-    public string SignOutUrl => GatewayUrl + "/";
+    /// <summary>Where Cognito's /logout returns: the gateway's "You are signed out" page, as the README suggests.</summary>
+    public string SignOutUrl => GatewayUrl + "/oauth2/signed_out";
 
     public GatewayLog GatewayLog { get; } = new();
 

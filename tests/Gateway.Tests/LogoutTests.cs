@@ -11,28 +11,39 @@ public sealed class LogoutTests : GatewayTest<ConfidentialClientGatewayFixture>
     {
     }
 
-    private async Task<Hop> SignOutAsync(string method)
+    /// <summary>
+    /// "page": the legacy app's link (GET shows "Sign out?"), then its button as a browser submits it (same origin, with
+    /// the page's token); "post": a same-origin form POST straight to the endpoint.
+    /// </summary>
+    private async Task<Hop> SignOutAsync(string how)
     {
-        var request = new HttpRequestMessage(new HttpMethod(method), Browser.Resolve("/oauth2/sign_out"));
-        TestBrowser.AddNavigationHeaders(request);
-        if (method == "POST")
+        var form = new Dictionary<string, string>();
+        if (how == "page")
         {
-            request.Headers.TryAddWithoutValidation("Origin", Fx.Gateway.Url);
-            request.Content = new FormUrlEncodedContent([]);
+            var page = await Browser.NavigateOnceAsync("/oauth2/sign_out");
+            Assert.Equal(HttpStatusCode.OK, page.Status);
+            var token = System.Text.RegularExpressions.Regex.Match(page.Body, "name=\"sign_out_token\" value=\"([^\"]+)\"");
+            Assert.True(token.Success, page.Body);
+            form["sign_out_token"] = System.Net.WebUtility.HtmlDecode(token.Groups[1].Value);
         }
 
+        var request = new HttpRequestMessage(HttpMethod.Post, Browser.Resolve("/oauth2/sign_out"));
+        TestBrowser.AddNavigationHeaders(request);
+        request.Headers.TryAddWithoutValidation("Sec-Fetch-Site", "same-origin");
+        request.Headers.TryAddWithoutValidation("Origin", Fx.Gateway.Url);
+        request.Content = new FormUrlEncodedContent(form);
         return await Browser.SendAsync(request);
     }
 
     [Theory]
-    [InlineData("GET")]
-    [InlineData("POST")]
-    public async Task SignOut_WithSession_RevokesRefreshTokenWithBasicAuth(string method)
+    [InlineData("page")]
+    [InlineData("post")]
+    public async Task SignOut_WithSession_RevokesRefreshTokenWithBasicAuth(string how)
     {
         await Browser.SignInAsync();
         var refreshToken = Assert.Single(Fx.Cognito.IssuedRefreshTokens);
 
-        var hop = await SignOutAsync(method);
+        var hop = await SignOutAsync(how);
 
         Assert.Equal(HttpStatusCode.Found, hop.Status);
         var revoke = Assert.Single(Fx.Cognito.RequestsTo("/oauth2/revoke"));
@@ -45,13 +56,13 @@ public sealed class LogoutTests : GatewayTest<ConfidentialClientGatewayFixture>
     }
 
     [Theory]
-    [InlineData("GET")]
-    [InlineData("POST")]
-    public async Task SignOut_WithSession_RedirectsToCognitoLogoutWithClientIdAndLogoutUri(string method)
+    [InlineData("page")]
+    [InlineData("post")]
+    public async Task SignOut_WithSession_RedirectsToCognitoLogoutWithClientIdAndLogoutUri(string how)
     {
         await Browser.SignInAsync();
 
-        var hop = await SignOutAsync(method);
+        var hop = await SignOutAsync(how);
 
         Assert.Equal(HttpStatusCode.Found, hop.Status);
         var location = hop.Location!;
@@ -65,14 +76,14 @@ public sealed class LogoutTests : GatewayTest<ConfidentialClientGatewayFixture>
     }
 
     [Theory]
-    [InlineData("GET")]
-    [InlineData("POST")]
-    public async Task SignOut_WithSession_ClearsSessionCookieAndEndsSession(string method)
+    [InlineData("page")]
+    [InlineData("post")]
+    public async Task SignOut_WithSession_ClearsSessionCookieAndEndsSession(string how)
     {
         await Browser.SignInAsync();
         Assert.NotEmpty(Browser.GatewayCookies());
 
-        var hop = await SignOutAsync(method);
+        var hop = await SignOutAsync(how);
 
         Assert.Contains(hop.SetCookies.Select(SetCookie.Parse), c => c.Name == "_gateway" && c.IsDeletion);
         Assert.DoesNotContain(Browser.GatewayCookies(), c => SetCookie.IsSessionCookieName(c.Name));
@@ -87,7 +98,8 @@ public sealed class LogoutTests : GatewayTest<ConfidentialClientGatewayFixture>
     {
         await Browser.SignInAsync();
 
-        var nav = await Browser.NavigateAsync("/oauth2/sign_out");
+        var nav = await Browser.FollowAsync(HttpMethod.Post, Browser.Resolve("/oauth2/sign_out"),
+            r => r.Headers.TryAddWithoutValidation("Sec-Fetch-Site", "same-origin"), content: new FormUrlEncodedContent([]));
 
         Assert.Equal(HttpStatusCode.OK, nav.Status);
         var logout = Assert.Single(Fx.Cognito.RequestsTo("/logout"));
@@ -125,9 +137,7 @@ public sealed class LogoutTests : GatewayTest<ConfidentialClientGatewayFixture>
 
         // No session can be created (the token endpoint is on auth.example.com), but sign-out still ends the
         // hosted-UI session on the custom domain.
-        var request = new HttpRequestMessage(HttpMethod.Get, browser.Resolve("/oauth2/sign_out"));
-        TestBrowser.AddNavigationHeaders(request);
-        var hop = await browser.SendAsync(request);
+        var hop = await browser.SignOutAsync();
 
         Assert.Equal(HttpStatusCode.Found, hop.Status);
         Assert.Equal("https://auth.example.com/logout", hop.Location!.GetLeftPart(UriPartial.Path));

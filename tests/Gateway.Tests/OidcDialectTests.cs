@@ -54,7 +54,7 @@ public sealed class OidcDialectTests : GatewayTest<OidcDialectFixture>
         await browser.SignInAsync();
         var idToken = Fx.Cognito.IssuedIdTokens.Last();
 
-        var hop = await browser.NavigateOnceAsync("/oauth2/sign_out");
+        var hop = await browser.SignOutAsync();
 
         Assert.Equal(HttpStatusCode.Found, hop.Status);
         Assert.StartsWith(Fx.Cognito.LogoutEndpoint + "?", hop.Location!.ToString(), StringComparison.Ordinal);

@@ -169,7 +169,7 @@ public sealed class RedisSessionTests : IClassFixture<RedisFixture>
         Hop hop;
         try
         {
-            hop = await browser.NavigateOnceAsync("/oauth2/sign_out");
+            hop = await browser.SignOutAsync();
         }
         finally
         {
@@ -189,7 +189,7 @@ public sealed class RedisSessionTests : IClassFixture<RedisFixture>
         var stolen = CookieHeader(browser);
         Assert.Equal(HttpStatusCode.OK, await GetWithCookieAsync(gateway, stolen, "/before"));
 
-        await browser.NavigateOnceAsync("/oauth2/sign_out");
+        await browser.SignOutAsync();
 
         Assert.Equal(HttpStatusCode.Unauthorized, await GetWithCookieAsync(gateway, stolen, "/replayed"));
         Assert.DoesNotContain(_fx.Backend.Requests, r => r.Path == "/replayed");
@@ -211,6 +211,7 @@ public sealed class RedisSessionTests : IClassFixture<RedisFixture>
         using var signOut = new HttpClient(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false });
         using var request = new HttpRequestMessage(HttpMethod.Post, b.Url + "/oauth2/sign_out");
         request.Headers.TryAddWithoutValidation("Cookie", cookie);
+        request.Headers.TryAddWithoutValidation("Origin", b.Url);
         Assert.Equal(HttpStatusCode.Found, (await signOut.SendAsync(request)).StatusCode);
 
         // Pub/sub drops A's cached copy; the documented bound without it is Gateway:Session:CacheDuration (5 s).

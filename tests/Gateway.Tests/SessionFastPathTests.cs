@@ -96,7 +96,7 @@ public sealed class SessionFastPathTests : IClassFixture<GatewayFixture>
         Assert.Equal(HttpStatusCode.OK, await GetWithCookieAsync(host, "/cached", cookie));
         var hits = lookups.Hits;
 
-        Assert.Equal(HttpStatusCode.Found, (await browser.NavigateOnceAsync("/oauth2/sign_out")).Status);
+        Assert.Equal(HttpStatusCode.Found, (await browser.SignOutAsync()).Status);
         await GetWithCookieAsync(host, "/replayed", cookie);
 
         Assert.Equal(hits, lookups.Hits);

@@ -152,6 +152,19 @@ public sealed class TestBrowser : IDisposable
         return nav;
     }
 
+    /// <summary>
+    /// Signs out as a page of the site does: a form POST of the sign-out path with the headers a browser sends for a
+    /// same-origin submission (<c>Sec-Fetch-Site: same-origin</c>, <c>Origin</c>); no redirect following.
+    /// </summary>
+    public async Task<Hop> SignOutAsync(string pathAndQuery = "/oauth2/sign_out")
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, Resolve(pathAndQuery)) { Content = new FormUrlEncodedContent([]) };
+        AddNavigationHeaders(request);
+        request.Headers.TryAddWithoutValidation("Sec-Fetch-Site", "same-origin");
+        request.Headers.TryAddWithoutValidation("Origin", Gateway.Url);
+        return await SendAsync(request);
+    }
+
     public static void AddNavigationHeaders(HttpRequestMessage request)
     {
         request.Headers.TryAddWithoutValidation("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8");

@@ -1,0 +1,124 @@
+using System.Net;
+using System.Text.Json;
+using Gateway.Errors;
+using Gateway.Paths;
+using Microsoft.AspNetCore.Antiforgery;
+
+namespace Gateway.Endpoints;
+
+/// <summary>
+/// The two pages around sign-out: "Sign out?" (a GET of the sign-out path never signs out; its button POSTs) and
+/// "You are signed out" (where the provider's logout returns, <c>SignOutUri</c>). Neither needs a session, neither may be
+/// cached or framed, and API callers get JSON.
+/// </summary>
+internal static class SignOutPages
+{
+    private const string Style = "body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#222}h1{font-size:1.4rem}a{color:#0a58ca}button{font-size:1rem;padding:.4rem 1.2rem;margin-right:1rem}";
+
+    /// <summary><c>GET {BasePath}/sign_out</c>: the confirmation page, with a same-origin form that carries the anti-forgery token.</summary>
+    public static async Task ConfirmAsync(HttpContext context, GatewayPaths paths, IAntiforgery antiforgery, ILoggerFactory loggers)
+    {
+        var rd = context.Request.Query["rd"].ToString();
+        if (!ReturnUrl.TryGetLocal(rd, out _))
+        {
+            loggers.CreateLogger(typeof(AuthEndpoints)).ReturnUrlRejected("sign_out");
+            await ErrorResponses.WriteAsync(context, StatusCodes.Status400BadRequest, "invalid_return_url", "That link is not allowed",
+                "The sign-out link asked to go to another site afterwards. Only pages of this site are allowed.", "/", "Go to the home page");
+            return;
+        }
+
+        if (RequestKind.IsApiRequest(context.Request))
+        {
+            // An <img>, a prefetch or a script's GET: nothing happens. Scripts of this site sign out with a POST.
+            context.Response.Headers.Allow = HttpMethods.Post;
+            await WriteJsonAsync(context, StatusCodes.Status405MethodNotAllowed, new Dictionary<string, object?>
+            {
+                ["error"] = "post_required",
+                ["message"] = "Sign out with a POST from this site (a form or a same-origin fetch); a GET only shows the sign-out page.",
+                ["status"] = StatusCodes.Status405MethodNotAllowed,
+            });
+            return;
+        }
+
+        var tokens = antiforgery.GetAndStoreTokens(context);
+        var returnField = string.IsNullOrEmpty(rd)
+            ? string.Empty
+            : $"<input type=\"hidden\" name=\"rd\" value=\"{WebUtility.HtmlEncode(rd)}\">";
+        await WriteHtmlAsync(context, StatusCodes.Status200OK, "Sign out?", $"""
+            <h1>Sign out?</h1>
+            <p>You will be signed out of this site and of its sign-in service.</p>
+            <form method="post" action="{WebUtility.HtmlEncode(paths.SignOut)}">
+            <input type="hidden" name="{SignOutGuard.TokenField}" value="{WebUtility.HtmlEncode(tokens.RequestToken)}">
+            {returnField}
+            <button type="submit" id="sign-out" autofocus>Sign out</button><a id="cancel" href="/">Cancel</a>
+            </form>
+            """);
+    }
+
+    /// <summary><c>GET {BasePath}/signed_out</c>: where the provider's logout should return. It says so, unless a session is still alive here.</summary>
+    public static async Task SignedOutAsync(HttpContext context, GatewayPaths paths)
+    {
+        // The request's own authentication (UseAuthentication) already ran: no extra look-up, and nothing needed without a cookie.
+        var signedIn = context.User.Identity?.IsAuthenticated == true;
+        if (RequestKind.IsApiRequest(context.Request))
+        {
+            await WriteJsonAsync(context, StatusCodes.Status200OK, signedIn
+                ? new Dictionary<string, object?> { ["signed_in"] = true, ["sign_out_url"] = paths.SignOut }
+                : new Dictionary<string, object?> { ["signed_in"] = false, ["sign_in_url"] = paths.SignIn });
+            return;
+        }
+
+        if (signedIn)
+        {
+            await WriteHtmlAsync(context, StatusCodes.Status200OK, "You are still signed in", $"""
+                <h1>You are still signed in</h1>
+                <p>This browser still has a session on this site.</p>
+                <p><a id="sign-out" href="{WebUtility.HtmlEncode(paths.SignOut)}">Sign out</a></p>
+                """);
+            return;
+        }
+
+        await WriteHtmlAsync(context, StatusCodes.Status200OK, "You are signed out", $"""
+            <h1>You are signed out</h1>
+            <p>Your session on this site has ended.</p>
+            <p><a id="sign-in" href="{WebUtility.HtmlEncode(paths.SignIn)}">Sign in again</a></p>
+            """);
+    }
+
+    private static void NoCacheNoFrames(HttpResponse response)
+    {
+        response.Headers.CacheControl = "no-store";
+        response.Headers.Pragma = "no-cache";
+        response.Headers.XContentTypeOptions = "nosniff";
+        response.Headers.XFrameOptions = "DENY";
+
+        // No form-action: the sign-out POST is redirected on to the provider's logout, which form-action would block.
+        response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'";
+    }
+
+    private static async Task WriteHtmlAsync(HttpContext context, int status, string title, string body)
+    {
+        var response = context.Response;
+        response.StatusCode = status;
+        NoCacheNoFrames(response);
+        response.ContentType = "text/html; charset=utf-8";
+        await response.WriteAsync($$"""
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>{{WebUtility.HtmlEncode(title)}}</title>
+            <style>{{Style}}</style>
+            </head><body>
+            {{body}}
+            </body></html>
+            """, context.RequestAborted);
+    }
+
+    private static async Task WriteJsonAsync(HttpContext context, int status, Dictionary<string, object?> payload)
+    {
+        var response = context.Response;
+        response.StatusCode = status;
+        NoCacheNoFrames(response);
+        response.ContentType = "application/json; charset=utf-8";
+        await response.WriteAsync(JsonSerializer.Serialize(payload), context.RequestAborted);
+    }
+}
