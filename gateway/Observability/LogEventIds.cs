@@ -24,6 +24,9 @@ internal static class LogEventIds
     public const int SpoofedHeaderStripped = 3001;
     public const int BackendFailed = 3002;
     public const int PathRefused = 3010;
+    public const int LiveConnectionClosed = 3030;
+    public const int LiveConnectionCloseFailed = 3031;
+    public const int LiveConnectionRecheckFailed = 3032;
 
     public const int SessionStoreUnavailable = 4001;
     public const int SessionUnreadable = 4002;

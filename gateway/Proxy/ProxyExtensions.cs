@@ -10,6 +10,7 @@ internal static class ProxyExtensions
     public static IServiceCollection AddGatewayProxy(this IServiceCollection services, GatewayOptions options, IConfiguration configuration)
     {
         services.AddSingleton(sp => new IdentityHeaderMap(options, sp.GetRequiredService<IdentityProviderSettings>()));
+        services.AddSingleton<LiveConnections>();
         services.AddReverseProxy()
             .LoadFromConfig(configuration.GetSection("ReverseProxy"))
             .AddTransforms<IdentityTransformProvider>();
@@ -22,9 +23,11 @@ internal static class ProxyExtensions
     /// </summary>
     public static IEndpointRouteBuilder MapGatewayProxy(this IEndpointRouteBuilder endpoints)
     {
+        var liveConnections = endpoints.ServiceProvider.GetRequiredService<LiveConnections>();
         endpoints.MapReverseProxy(proxy =>
             {
                 proxy.Use(ErrorPages.WriteBackendErrorPageAsync);
+                proxy.Use(liveConnections.InvokeAsync);
                 proxy.UseSessionAffinity();
                 proxy.UseLoadBalancing();
                 proxy.UsePassiveHealthChecks();

@@ -112,6 +112,22 @@ internal sealed class DistributedTicketStore(
         signals.Changed(cacheKey);
     }
 
+    /// <summary>
+    /// Whether the store still holds the session with this cache key: false once it was removed (sign-out) or expired,
+    /// null when Redis cannot be reached (a live connection is not closed for an outage).
+    /// </summary>
+    public async Task<bool?> ExistsAsync(string cacheKey, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await GuardAsync(() => store.GetAsync(StoreKey(cacheKey), cancellationToken)) is not null;
+        }
+        catch (SessionStoreUnavailableException)
+        {
+            return null;
+        }
+    }
+
     private static string StoreKey(string cacheKey) => "session:" + cacheKey;
 
     private static bool AllowsAnonymous(HttpContext? context) =>

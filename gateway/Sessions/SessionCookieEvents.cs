@@ -70,13 +70,14 @@ internal sealed class SessionCookieEvents(
 
     /// <summary>
     /// Sign-out drops the session's cached ticket and validated principal here and, through Redis, on the other instances:
-    /// the signed-out cookie, replayed, must not be served from a cache.
+    /// the signed-out cookie, replayed, must not be served from a cache. It also closes the session's live connections
+    /// (WebSockets, server-sent events) on every instance. Ending a session for expiry or a refused refresh signs out too.
     /// </summary>
     public override Task SigningOut(CookieSigningOutContext context)
     {
         if (SessionKeyFeature.Of(context.HttpContext) is { } cacheKey)
         {
-            signals.Changed(cacheKey);
+            signals.Ended(cacheKey);
         }
 
         return base.SigningOut(context);

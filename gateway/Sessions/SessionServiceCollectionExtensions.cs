@@ -19,6 +19,7 @@ internal static class SessionServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<SessionSignals>());
         services.AddSingleton<TokenRefresher>();
         services.AddSingleton<SessionCookieEvents>();
+        services.AddSingleton<SessionLiveness>();
         services.AddSingleton<SessionSizeGuard>();
         services.AddSingleton<AccessTokenRetention>();
         services.AddSingleton<SessionFastPath>();

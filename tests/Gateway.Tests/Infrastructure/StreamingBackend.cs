@@ -86,6 +86,22 @@ public sealed class StreamingBackend : IAsyncDisposable
             self.SseFinished = true;
         });
 
+        // An event stream that only ends when the client (or the gateway) goes away.
+        app.MapGet("/sse/forever", async context =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            context.Response.Headers.CacheControl = "no-cache";
+            await context.Response.WriteAsync("data: first\n\n", context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+
         app.MapPost("/upload/sink", async context =>
         {
             var buffer = new byte[64 * 1024];
