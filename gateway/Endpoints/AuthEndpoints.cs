@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 
 namespace Gateway.Endpoints;
 
-/// <summary>The gateway's own endpoints under the base path (oauth2-proxy names): sign_in, sign_out, userinfo, auth.</summary>
+/// <summary>The gateway's own endpoints under the base path (oauth2-proxy names): sign_in, sign_out, userinfo, auth, resume.</summary>
 internal static class AuthEndpoints
 {
     public static IEndpointRouteBuilder MapGatewayAuthEndpoints(this IEndpointRouteBuilder endpoints, GatewayPaths paths)
@@ -19,6 +19,7 @@ internal static class AuthEndpoints
         endpoints.MapGet(paths.SignIn, SignInAsync).AllowAnonymous();
         endpoints.MapMethods(paths.SignOut, ["GET", "POST"], SignOutAsync).AllowAnonymous();
         endpoints.MapGet(paths.UserInfo, UserInfoAsync).AllowAnonymous();
+        endpoints.MapGet(paths.Resume, ResumeEndpoint.ResumeAsync).AllowAnonymous();
         return endpoints;
     }
 

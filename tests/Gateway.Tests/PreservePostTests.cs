@@ -1,0 +1,234 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.RegularExpressions;
+using Gateway.Tests.Infrastructure;
+
+namespace Gateway.Tests;
+
+/// <summary>A route that keeps today's behaviour for form posts without a session (<c>Gateway.PreservePost: false</c>).</summary>
+public sealed class PreservePostGatewayFixture : GatewayFixture
+{
+    protected override IReadOnlyDictionary<string, string?> Overrides => new Dictionary<string, string?>
+    {
+        ["ReverseProxy:Routes:nokeep:ClusterId"] = "backend",
+        ["ReverseProxy:Routes:nokeep:Match:Path"] = "/nokeep/{**rest}",
+        ["ReverseProxy:Routes:nokeep:Metadata:Gateway.PreservePost"] = "false",
+    };
+}
+
+/// <summary>
+/// A legacy form submitted after the session ran out goes through sign-in and is then sent again to the same URL as the
+/// same POST (issue 11 §5); what cannot be kept gets a page that says so, never a silent loss.
+/// </summary>
+public sealed partial class PreservePostTests(PreservePostGatewayFixture fx) : GatewayTest<PreservePostGatewayFixture>(fx)
+{
+    private static readonly KeyValuePair<string, string>[] Fields =
+    [
+        new("item", "Widget é ü"),
+        new("qty", "2"),
+        new("note", "line one\r\nline two & \"quotes\" <b>'x'</b>"),
+        new("qty", "3"),
+        new("submit", "\"><script>alert(1)</script>"),
+        new("empty", ""),
+    ];
+
+    private static void SameOriginForm(HttpRequestMessage request)
+    {
+        request.Headers.TryAddWithoutValidation("Sec-Fetch-Site", "same-origin");
+    }
+
+    private Task<Navigation> PostFormAsync(TestBrowser browser, string path, HttpContent content, Action<HttpRequestMessage>? customize = null) =>
+        browser.FollowAsync(HttpMethod.Post, browser.Resolve(path), customize ?? SameOriginForm, content: content);
+
+    private static List<KeyValuePair<string, string>> HiddenFields(string html) =>
+        HiddenInput().Matches(html).Select(m => new KeyValuePair<string, string>(WebUtility.HtmlDecode(m.Groups[1].Value), WebUtility.HtmlDecode(m.Groups[2].Value))).ToList();
+
+    private static string FormAction(string html) => WebUtility.HtmlDecode(FormTag().Match(html).Groups[1].Value);
+
+    /// <summary>Posts the form to an expired session, completes sign-in and returns the resume page.</summary>
+    private async Task<Hop> PostAndSignInAsync(TestBrowser browser, string path)
+    {
+        var nav = await PostFormAsync(browser, path, new FormUrlEncodedContent(Fields));
+
+        Assert.True(nav.Hops[0].Status == HttpStatusCode.Found, nav.ToString());
+        Assert.StartsWith(Fx.Cognito.AuthorizationEndpoint, nav.Hops[0].Location!.ToString(), StringComparison.Ordinal);
+        Assert.True(nav.Status == HttpStatusCode.OK && nav.FinalUrl.AbsolutePath == "/oauth2/resume",
+            $"{nav}\n{nav.Final.Body}\n{Fx.Gateway.Logs.Dump()}");
+        return nav.Final;
+    }
+
+    /// <summary>Posts the form and completes sign-in up to the redirect to the resume page, without opening it.</summary>
+    private async Task<string> PostAndSignInUntilResumeAsync(TestBrowser browser, string path)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, browser.Resolve(path)) { Content = new FormUrlEncodedContent(Fields) };
+        TestBrowser.AddNavigationHeaders(request);
+        request.Headers.TryAddWithoutValidation("Origin", Fx.Gateway.Url);
+        SameOriginForm(request);
+        var hop = await browser.SendAsync(request);
+        for (var i = 0; i < 5 && hop.Location is { } next && next.AbsolutePath != "/oauth2/resume"; i++)
+        {
+            hop = await browser.NavigateOnceAsync(next.ToString());
+        }
+
+        Assert.True(hop.Location?.AbsolutePath == "/oauth2/resume", $"{hop}\n{hop.Body}\n{Fx.Gateway.Logs.Dump()}");
+        return hop.Location!.PathAndQuery;
+    }
+
+    [Fact]
+    public async Task FormPost_WithoutSession_SignsIn_ThenResumePageReplaysTheSamePostWithIdentity()
+    {
+        var resume = await PostAndSignInAsync(Browser, "/orders/new?from=cart");
+
+        // Nothing reached the backend yet: the page sends it.
+        Assert.DoesNotContain(Fx.Backend.Requests, r => r.Path == "/orders/new");
+        Assert.Equal("/orders/new?from=cart", FormAction(resume.Body));
+        Assert.Equal(Fields, HiddenFields(resume.Body));
+        Assert.DoesNotContain("<script>alert", resume.Body, StringComparison.Ordinal);
+        var csp = resume.Response.Headers.GetValues("Content-Security-Policy").Single();
+        var nonce = Regex.Match(csp, "'nonce-([^']+)'").Groups[1].Value;
+        Assert.Contains($"<script nonce=\"{nonce}\">", resume.Body, StringComparison.Ordinal);
+        Assert.Contains("no-store", resume.Response.Headers.CacheControl!.ToString(), StringComparison.Ordinal);
+
+        // What the browser's auto-submit sends: the same fields, urlencoded, to the original URL.
+        var submit = await PostFormAsync(Browser, FormAction(resume.Body), new FormUrlEncodedContent(HiddenFields(resume.Body)));
+
+        Assert.Equal(HttpStatusCode.OK, submit.Status);
+        var received = Fx.Backend.LastRequestTo("/orders/new");
+        Assert.Equal("POST", received.Method);
+        Assert.Equal(await new FormUrlEncodedContent(Fields).ReadAsStringAsync(), received.Body);
+        Assert.Equal([TestUser.Default.Sub], BackendStub.HeaderValues(received, "X-Forwarded-User"));
+        Assert.DoesNotContain(BackendStub.Cookies(received), c => c.Key.StartsWith("_gateway", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ResumePage_SecondUse_IsGone_AndNothingIsSentAgain()
+    {
+        var resume = await PostAndSignInAsync(Browser, "/orders/once");
+
+        var again = await Browser.NavigateAsync(resume.Url.PathAndQuery);
+
+        Assert.Equal(HttpStatusCode.Gone, again.Status);
+        Assert.Contains("no longer available", again.Final.Body, StringComparison.Ordinal);
+        Assert.Empty(HiddenFields(again.Final.Body));
+    }
+
+    [Fact]
+    public async Task ResumePage_InAnotherSignedInBrowser_IsGone_AndStaysUsableForItsOwnBrowser()
+    {
+        var resume = await PostAndSignInUntilResumeAsync(Browser, "/orders/mine");
+        using var other = Fx.NewBrowser();
+        await other.SignInAsync();
+
+        var stolen = await other.NavigateAsync(resume);
+        var own = await Browser.NavigateAsync(resume);
+
+        Assert.Equal(HttpStatusCode.Gone, stolen.Status);
+        Assert.Empty(HiddenFields(stolen.Final.Body));
+        Assert.Equal(HttpStatusCode.OK, own.Status);
+        Assert.Equal(Fields, HiddenFields(own.Final.Body));
+    }
+
+    [Fact]
+    public async Task MultipartPost_WithoutSession_GetsAPageSayingToSubmitAgain_NotASignInRedirect()
+    {
+        var multipart = new MultipartFormDataContent { { new StringContent("Widget"), "item" }, { new ByteArrayContent([1, 2, 3]), "file", "a.bin" } };
+
+        var nav = await PostFormAsync(Browser, "/orders/upload", multipart, r =>
+        {
+            SameOriginForm(r);
+            r.Headers.Referrer = new Uri(Browser.Resolve("/orders/form?step=2").ToString());
+        });
+
+        Assert.Single(nav.Hops);
+        Assert.Equal(HttpStatusCode.Unauthorized, nav.Status);
+        Assert.Contains("submit the form again", nav.Final.Body, StringComparison.Ordinal);
+        Assert.Contains("/oauth2/sign_in?rd=" + WebUtility.HtmlEncode(Uri.EscapeDataString("/orders/form?step=2")), nav.Final.Body, StringComparison.Ordinal);
+        Assert.Empty(Fx.Backend.Requests);
+    }
+
+    [Fact]
+    public async Task UrlEncodedPost_LargerThan64KB_GetsThePageSayingToSubmitAgain()
+    {
+        var large = new FormUrlEncodedContent([new("text", new string('a', 64 * 1024))]);
+
+        var nav = await PostFormAsync(Browser, "/orders/large", large);
+
+        Assert.Single(nav.Hops);
+        Assert.Equal(HttpStatusCode.Unauthorized, nav.Status);
+        Assert.Contains("submit the form again", nav.Final.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UrlEncodedPost_FromAnotherSite_IsNotKept_SoSignInCannotReplayACrossSitePost()
+    {
+        var nav = await PostFormAsync(Browser, "/orders/transfer", new FormUrlEncodedContent(Fields), r =>
+        {
+            r.Headers.TryAddWithoutValidation("Sec-Fetch-Site", "cross-site");
+            r.Headers.Remove("Origin");
+            r.Headers.TryAddWithoutValidation("Origin", "https://evil.example");
+        });
+
+        Assert.Single(nav.Hops);
+        Assert.Equal(HttpStatusCode.Unauthorized, nav.Status);
+        Assert.Contains("submit the form again", nav.Final.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain(Browser.GatewayCookies(), c => c.Name == "_gateway_post");
+    }
+
+    [Fact]
+    public async Task UrlEncodedPost_NotUtf8_IsNotKept_RatherThanReplayedAltered()
+    {
+        var latin1 = new StringContent("name=Jos%E9", null, "application/x-www-form-urlencoded");
+
+        var nav = await PostFormAsync(Browser, "/orders/latin1", latin1);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, nav.Status);
+        Assert.Contains("submit the form again", nav.Final.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ApiPost_WithoutSession_Gets401JsonAsBefore()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, Browser.Resolve("/orders/api")) { Content = new FormUrlEncodedContent(Fields) };
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        request.Headers.TryAddWithoutValidation("Sec-Fetch-Mode", "cors");
+        request.Headers.TryAddWithoutValidation("Sec-Fetch-Site", "same-origin");
+
+        var hop = await Browser.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, hop.Status);
+        Assert.Equal("unauthenticated", TestBrowser.Json(hop).RootElement.GetProperty("error").GetString());
+        Assert.DoesNotContain(Browser.GatewayCookies(), c => c.Name == "_gateway_post");
+    }
+
+    [Fact]
+    public async Task RouteWithPreservePostFalse_RedirectsToSignInAsBefore_WithoutKeepingTheForm()
+    {
+        var nav = await PostFormAsync(Browser, "/nokeep/form", new FormUrlEncodedContent(Fields));
+
+        Assert.StartsWith(Fx.Cognito.AuthorizationEndpoint, nav.Hops[0].Location!.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(Browser.GatewayCookies(), c => c.Name == "_gateway_post");
+        Assert.Equal(HttpStatusCode.OK, nav.Status);
+        Assert.Equal("/nokeep/form", nav.FinalUrl.PathAndQuery);
+        Assert.Equal("GET", Fx.Backend.LastRequestTo("/nokeep/form").Method);
+    }
+
+    [Fact]
+    public async Task ResumePage_WithoutSession_OffersSignInBackToIt_AndKeepsThePost()
+    {
+        var resume = await PostAndSignInUntilResumeAsync(Browser, "/orders/later");
+        using var fresh = Fx.NewBrowser();
+
+        var hop = await fresh.NavigateOnceAsync(resume);
+        var own = await Browser.NavigateAsync(resume);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, hop.Status);
+        Assert.Contains(WebUtility.HtmlEncode(Uri.EscapeDataString(resume)), hop.Body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, own.Status);
+    }
+
+    [GeneratedRegex("<input type=\"hidden\" name=\"([^\"]*)\" value=\"([^\"]*)\">")]
+    private static partial Regex HiddenInput();
+
+    [GeneratedRegex("<form id=\"gateway-resume\" method=\"post\" action=\"([^\"]*)\"")]
+    private static partial Regex FormTag();
+}
