@@ -232,3 +232,54 @@ public sealed partial class PreservePostTests(PreservePostGatewayFixture fx) : G
     [GeneratedRegex("<form id=\"gateway-resume\" method=\"post\" action=\"([^\"]*)\"")]
     private static partial Regex FormTag();
 }
+
+/// <summary>With Redis configured, a kept post is in Redis: any instance can resume it, once.</summary>
+public sealed class PreservePostRedisTests : IClassFixture<RedisFixture>
+{
+    private readonly RedisFixture _fx;
+
+    public PreservePostRedisTests(RedisFixture fx)
+    {
+        _fx = fx;
+        _fx.Cognito.Reset();
+        _fx.Backend.Reset();
+    }
+
+    [SkippableFact]
+    public async Task TwoInstances_FormKeptOnA_ResumedOnB_ThenGoneOnBoth()
+    {
+        RedisServer.SkipOrFailWhenMissing();
+        var config = new Dictionary<string, string?>
+        {
+            ["Gateway:Session:Store"] = "Redis",
+            ["Gateway:Redis:Configuration"] = _fx.Redis!.Configuration,
+            ["Gateway:Redis:KeyPrefix"] = "t" + Guid.NewGuid().ToString("N")[..8] + ":",
+        };
+        await using var a = await GatewayHost.StartAsync(_fx.Cognito, _fx.Backend, config);
+        await using var b = await GatewayHost.StartAsync(_fx.Cognito, _fx.Backend, config);
+        using var browser = new TestBrowser(a);
+        var fields = new KeyValuePair<string, string>[] { new("item", "Widget"), new("qty", "2") };
+
+        // Post on A and sign in there, stopping at the redirect to the resume page.
+        var request = new HttpRequestMessage(HttpMethod.Post, a.Url + "/orders/new") { Content = new FormUrlEncodedContent(fields) };
+        TestBrowser.AddNavigationHeaders(request);
+        request.Headers.TryAddWithoutValidation("Origin", a.Url);
+        var hop = await browser.SendAsync(request);
+        for (var i = 0; i < 5 && hop.Location is { } next && next.AbsolutePath != "/oauth2/resume"; i++)
+        {
+            hop = await browser.NavigateOnceAsync(next.ToString());
+        }
+
+        Assert.True(hop.Location?.AbsolutePath == "/oauth2/resume", $"{hop}\n{hop.Body}\n{a.Logs.Dump()}");
+        var resume = hop.Location!.PathAndQuery;
+
+        // The same browser (its session and its _gateway_post cookie) opens the resume link on B.
+        var onB = await browser.NavigateOnceAsync(b.Url + resume);
+        var againOnA = await browser.NavigateOnceAsync(a.Url + resume);
+
+        Assert.True(onB.Status == HttpStatusCode.OK, $"{onB}\n{onB.Body}\n{b.Logs.Dump()}");
+        Assert.Contains("name=\"item\" value=\"Widget\"", onB.Body, StringComparison.Ordinal);
+        Assert.Contains("name=\"qty\" value=\"2\"", onB.Body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Gone, againOnA.Status);
+    }
+}
