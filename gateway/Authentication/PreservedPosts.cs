@@ -27,7 +27,6 @@ internal sealed class PreservedPosts(
     IPreservedPostStore store,
     IDataProtectionProvider dataProtection,
     GatewayPaths paths,
-    TimeProvider time,
     ILogger<PreservedPosts> logger)
 {
     /// <summary>Largest form body kept (64 KB); larger ones get the "submit it again" page.</summary>
@@ -102,7 +101,7 @@ internal sealed class PreservedPosts(
             ? existing
             : Sessions.SessionHandle.Create();
         var id = Sessions.SessionHandle.Create();
-        var blob = JsonSerializer.SerializeToUtf8Bytes(new Entry(url, fields.Select(f => new[] { f.Name, f.Value }).ToArray(), time.GetUtcNow().ToUnixTimeSeconds()));
+        var blob = JsonSerializer.SerializeToUtf8Bytes(new Entry(url, fields.Select(f => new[] { f.Name, f.Value }).ToArray()));
         bool stored;
         try
         {
@@ -330,8 +329,7 @@ internal sealed class PreservedPosts(
 
     private sealed record Entry(
         [property: System.Text.Json.Serialization.JsonPropertyName("u")] string Url,
-        [property: System.Text.Json.Serialization.JsonPropertyName("f")] string[][] Fields,
-        [property: System.Text.Json.Serialization.JsonPropertyName("t")] long Created);
+        [property: System.Text.Json.Serialization.JsonPropertyName("f")] string[][] Fields);
 }
 
 /// <summary>A form post kept through a sign-in: where it went and its fields in order.</summary>

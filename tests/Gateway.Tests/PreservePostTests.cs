@@ -88,6 +88,7 @@ public sealed partial class PreservePostTests(PreservePostGatewayFixture fx) : G
         var nonce = Regex.Match(csp, "'nonce-([^']+)'").Groups[1].Value;
         Assert.Contains($"<script nonce=\"{nonce}\">", resume.Body, StringComparison.Ordinal);
         Assert.Contains("no-store", resume.Response.Headers.CacheControl!.ToString(), StringComparison.Ordinal);
+        Assert.Contains("<button type=\"submit\">Continue</button>", resume.Body, StringComparison.Ordinal); // without JavaScript
 
         // What the browser's auto-submit sends: the same fields, urlencoded, to the original URL.
         var submit = await PostFormAsync(Browser, FormAction(resume.Body), new FormUrlEncodedContent(HiddenFields(resume.Body)));
@@ -281,5 +282,75 @@ public sealed class PreservePostRedisTests : IClassFixture<RedisFixture>
         Assert.Contains("name=\"item\" value=\"Widget\"", onB.Body, StringComparison.Ordinal);
         Assert.Contains("name=\"qty\" value=\"2\"", onB.Body, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Gone, againOnA.Status);
+    }
+}
+
+/// <summary>Which urlencoded bodies can be sent again exactly by a browser, field by field.</summary>
+public sealed class PreservedPostParsingTests
+{
+    [Fact]
+    public void Parse_DecodesPlusAndEscapes_KeepsOrderDuplicatesAndEmptyValues()
+    {
+        var fields = Gateway.Authentication.PreservedPosts.Parse("a=1+2&b=%2B%26%3D&a=x&flag&c=&d=%E2%82%AC%0D%0A"u8.ToArray());
+
+        Assert.Equal([("a", "1 2"), ("b", "+&="), ("a", "x"), ("flag", ""), ("c", ""), ("d", "\u20ac\r\n")], fields!);
+    }
+
+    [Theory]
+    [InlineData("name=Jos%E9")] // windows-1252, not UTF-8: a browser on a UTF-8 page would send other bytes
+    [InlineData("name=%zz")] // a broken escape
+    [InlineData("name=%4")]
+    [InlineData("name=a%00b")] // NUL cannot survive an HTML attribute
+    [InlineData("name=a%01b")]
+    public void Parse_WhatABrowserCouldNotSendAgainUnchanged_IsRefused(string body)
+    {
+        Assert.Null(Gateway.Authentication.PreservedPosts.Parse(System.Text.Encoding.ASCII.GetBytes(body)));
+    }
+
+    [Fact]
+    public void Parse_MoreThan1024Fields_IsRefused()
+    {
+        var body = string.Join("&", Enumerable.Range(0, 1025).Select(i => "f" + i + "=1"));
+
+        Assert.Null(Gateway.Authentication.PreservedPosts.Parse(System.Text.Encoding.ASCII.GetBytes(body)));
+        Assert.NotNull(Gateway.Authentication.PreservedPosts.Parse(System.Text.Encoding.ASCII.GetBytes(string.Join("&", Enumerable.Range(0, 1024).Select(i => "f" + i + "=1")))));
+    }
+}
+
+/// <summary>The in-memory store (one instance without Redis): expiry with the sign-in, used once, bounded.</summary>
+public sealed class MemoryPreservedPostStoreTests
+{
+    [Fact]
+    public async Task Entry_IsTakenOnce_AndExpiresAfterItsLifetime()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var store = new Gateway.Authentication.MemoryPreservedPostStore(clock);
+        await store.SetAsync("once", [1], TimeSpan.FromMinutes(15), default);
+        await store.SetAsync("late", [2], TimeSpan.FromMinutes(15), default);
+
+        Assert.Equal([1], await store.TakeAsync("once", default));
+        Assert.Null(await store.TakeAsync("once", default));
+        clock.Advance(TimeSpan.FromMinutes(15));
+        Assert.Null(await store.TakeAsync("late", default));
+    }
+
+    [Fact]
+    public async Task WhenFull_TheOldestEntryGivesWay()
+    {
+        var store = new Gateway.Authentication.MemoryPreservedPostStore(new Microsoft.Extensions.Time.Testing.FakeTimeProvider());
+        for (var i = 0; i <= Gateway.Authentication.MemoryPreservedPostStore.MaxEntries; i++)
+        {
+            await store.SetAsync("k" + i, [1], TimeSpan.FromMinutes(15), default);
+        }
+
+        var big = new byte[64 * 1024];
+        for (var i = 0; i < Gateway.Authentication.MemoryPreservedPostStore.MaxBytes / big.Length + 1; i++)
+        {
+            await store.SetAsync("big" + i, big, TimeSpan.FromMinutes(15), default);
+        }
+
+        Assert.Null(await store.TakeAsync("k0", default));
+        Assert.Null(await store.TakeAsync("big0", default));
+        Assert.NotNull(await store.TakeAsync("big" + (Gateway.Authentication.MemoryPreservedPostStore.MaxBytes / big.Length), default));
     }
 }
