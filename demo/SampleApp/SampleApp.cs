@@ -61,6 +61,21 @@ public static class SampleApp
         app.Map("/ws/echo", EchoWebSocketAsync);
         app.MapGet("/ws", context => Html(context, "WebSocket echo", WebSocketPage()));
 
+        // A legacy form: submitted after the session ran out, the gateway keeps it through sign-in and sends it again.
+        app.MapGet("/form", context => Html(context, "Order form", FormPage()));
+        app.MapPost("/form", async context =>
+        {
+            var form = await context.Request.ReadFormAsync(context.RequestAborted);
+            var list = new StringBuilder("<ul id=\"fields\">");
+            foreach (var (name, values) in form)
+            {
+                list.Append("<li>").Append(Encode(name)).Append(": <span id=\"field-").Append(Encode(name)).Append("\">")
+                    .Append(Encode(values.ToString())).Append("</span></li>");
+            }
+
+            await Html(context, "Order received", $"<p>Method: <code id=\"method\">{Encode(context.Request.Method)}</code></p>{list}</ul>{IdentitySummary(context.Request)}{Links()}");
+        });
+
         app.Map("/{**rest}", context =>
         {
             var request = context.Request;
@@ -114,6 +129,17 @@ public static class SampleApp
         </script>
         """ + Links();
 
+    private static string FormPage() =>
+        """
+        <p>Fill this in and send it. Signed out meanwhile (session expired, cookie deleted)? The gateway keeps the form
+        through the sign-in and sends it afterwards.</p>
+        <form id="order" method="post" action="/form">
+        <p><label>Item <input name="item" value=""></label></p>
+        <p><label>Note <textarea name="note"></textarea></label></p>
+        <p><button type="submit">Send order</button></p>
+        </form>
+        """ + Links();
+
     private static string HomeBody(HttpRequest request) =>
         new StringBuilder()
             .Append(IdentitySummary(request))
@@ -155,7 +181,7 @@ public static class SampleApp
 
     private static string Links() =>
         """
-        <nav><a id="home" href="/">Home</a> · <a id="admin" href="/admin">Admin</a> · <a id="public" href="/public">Public</a> · <a id="corp" href="/corp">Corp (CorpSAML sign-in)</a> · <a id="api" href="/api/me">/api/me</a> · <a id="ws" href="/ws">WebSocket</a> · <a id="signout" href="/oauth2/sign_out">Sign out</a></nav>
+        <nav><a id="home" href="/">Home</a> · <a id="admin" href="/admin">Admin</a> · <a id="public" href="/public">Public</a> · <a id="corp" href="/corp">Corp (CorpSAML sign-in)</a> · <a id="api" href="/api/me">/api/me</a> · <a id="ws" href="/ws">WebSocket</a> · <a id="form" href="/form">Form</a> · <a id="signout" href="/oauth2/sign_out">Sign out</a></nav>
         """;
 
     private static string? Value(IHeaderDictionary headers, string name) =>

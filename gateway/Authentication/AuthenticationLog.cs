@@ -24,4 +24,19 @@ internal static partial class AuthenticationLog
 
     [LoggerMessage(LogEventIds.BearerTokenRejected, LogLevel.Information, "Refused a bearer token on {Path}: {Reason}")]
     public static partial void BearerTokenRejected(this ILogger logger, string path, string reason);
+
+    [LoggerMessage(LogEventIds.PostPreserved, LogLevel.Information, "Kept a form post ({Fields} fields, {Bytes} bytes) through the sign-in it started.")]
+    public static partial void PostPreserved(this ILogger logger, int fields, int bytes);
+
+    [LoggerMessage(LogEventIds.PostNotPreserved, LogLevel.Information, "A form post without a session could not be kept ({Reason}); the browser was told to submit it again after signing in.")]
+    public static partial void PostNotPreserved(this ILogger logger, string reason);
+
+    [LoggerMessage(LogEventIds.PreservedPostReplayed, LogLevel.Information, "Sent a kept form post ({Fields} fields) back to the browser of user {Subject} for re-submission.")]
+    public static partial void PreservedPostReplayed(this ILogger logger, string? subject, int fields);
+
+    [LoggerMessage(LogEventIds.PreservedPostUnavailable, LogLevel.Information, "A kept form post was asked for but is gone (used, expired, or another browser's).")]
+    public static partial void PreservedPostUnavailable(this ILogger logger);
+
+    [LoggerMessage(LogEventIds.PreservedPostStoreFailed, LogLevel.Warning, "The store for kept form posts (Redis) failed ({Error}).")]
+    public static partial void PreservedPostStoreFailed(this ILogger logger, string error);
 }

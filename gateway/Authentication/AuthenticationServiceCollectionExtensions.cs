@@ -18,6 +18,12 @@ internal static class AuthenticationServiceCollectionExtensions
         services.AddSingleton(sp => new GatewayCookieFilter(sp.GetRequiredService<GatewayPaths>().SessionCookie));
         services.AddSingleton<GatewayOpenIdConnectEvents>();
         services.AddSingleton<SignInHints>();
+
+        // Form posts kept through sign-in: in Redis when it is configured (any instance can resume), else in this process.
+        services.AddSingleton<IPreservedPostStore>(sp => string.IsNullOrWhiteSpace(options.Redis.Configuration)
+            ? new MemoryPreservedPostStore(sp.GetRequiredService<TimeProvider>())
+            : new RedisPreservedPostStore(sp.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>(), options.Redis.KeyPrefix, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<PreservedPosts>();
         services.AddSingleton<IConfigureOptions<OpenIdConnectOptions>, ConfigureOpenIdConnectOptions>();
         services.AddSingleton(sp => BearerSettings.From(options, sp.GetRequiredService<IdentityProviderSettings>()));
         services.AddAuthentication(auth =>

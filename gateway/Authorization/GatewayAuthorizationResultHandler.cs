@@ -18,7 +18,7 @@ namespace Gateway.Authorization;
 /// a policy get 403, a refused bearer token gets 401 with <c>WWW-Authenticate: Bearer error="invalid_token"</c>,
 /// and a route's <c>Gateway.*</c> metadata can force Redirect, Deny or Allow and let CORS preflights through.
 /// </summary>
-internal sealed class GatewayAuthorizationResultHandler(GatewayPaths paths) : IAuthorizationMiddlewareResultHandler
+internal sealed class GatewayAuthorizationResultHandler(GatewayPaths paths, PreservedPosts preservedPosts) : IAuthorizationMiddlewareResultHandler
 {
     private const string CookieChallenge = "Cookie realm=\"gateway\"";
     private const string BearerChallenge = "Bearer realm=\"gateway\"";
@@ -64,9 +64,52 @@ internal sealed class GatewayAuthorizationResultHandler(GatewayPaths paths) : IA
             return;
         }
 
-        await context.ChallengeAsync(
-            GatewaySchemes.OpenIdConnect,
-            new AuthenticationProperties { RedirectUri = ReturnUrl.FromRequest(context.Request) });
+        var returnUrl = ReturnUrl.FromRequest(context.Request);
+        if (settings.PreservePost && HttpMethods.IsPost(context.Request.Method) && !RequestKind.IsApiRequest(context.Request))
+        {
+            // A form posted after the session ran out: keep it through the sign-in and send it again afterwards, or say
+            // plainly that it could not be kept. A redirect alone would turn it into a GET and lose what the user typed.
+            var (id, _) = await preservedPosts.PreserveAsync(context);
+            if (id is null)
+            {
+                await WriteFormNotKeptAsync(context);
+                return;
+            }
+
+            returnUrl = paths.Resume + "?id=" + id;
+        }
+
+        await context.ChallengeAsync(GatewaySchemes.OpenIdConnect, new AuthenticationProperties { RedirectUri = returnUrl });
+    }
+
+    /// <summary>
+    /// A form post without a session that cannot be kept (a file upload, too large, sent from another site, …): say that
+    /// the session ended and the form must be sent again, and offer sign-in back to the page the form came from.
+    /// </summary>
+    private Task WriteFormNotKeptAsync(HttpContext context)
+    {
+        var back = FormPage(context.Request) ?? ReturnUrl.FromRequest(context.Request);
+        return ErrorResponses.WriteAsync(
+            context,
+            StatusCodes.Status401Unauthorized,
+            "session_ended",
+            "Your session has ended",
+            "You were signed out before this form was sent, and it could not be kept for you (for example because it uploads a file or is very large). Nothing was sent. Please sign in, then fill in and submit the form again.",
+            paths.SignInReturningTo(back),
+            "Sign in",
+            wwwAuthenticate: CookieChallenge);
+    }
+
+    /// <summary>The page the form was on (Referer), when it is a page of this origin.</summary>
+    private static string? FormPage(HttpRequest request)
+    {
+        if (!Uri.TryCreate(request.Headers.Referer.ToString(), UriKind.Absolute, out var referer) ||
+            !string.Equals(referer.GetLeftPart(UriPartial.Authority), request.Scheme + "://" + request.Host.Value, StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        return ReturnUrl.TryGetLocal(referer.PathAndQuery, out var local) ? local : null;
     }
 
     public static Task WriteUnauthenticatedAsync(HttpContext context, GatewayPaths paths, bool bearer = false)

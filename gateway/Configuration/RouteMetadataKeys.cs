@@ -24,7 +24,10 @@ public static class RouteMetadataKeys
     /// <summary>Cognito: sent as <c>idp_identifier</c> when a request of this route starts a sign-in.</summary>
     public const string IdpIdentifier = "Gateway.IdpIdentifier";
 
-    public static readonly IReadOnlyList<string> All = [Unauthenticated, AllowCorsPreflight, Bearer, ForwardToken, IdentityProvider, IdpIdentifier];
+    /// <summary>true (default) or false: a browser's form post that arrives without a session is kept through sign-in and sent again.</summary>
+    public const string PreservePost = "Gateway.PreservePost";
+
+    public static readonly IReadOnlyList<string> All = [Unauthenticated, AllowCorsPreflight, Bearer, ForwardToken, IdentityProvider, IdpIdentifier, PreservePost];
 }
 
 /// <summary>Values of <see cref="RouteMetadataKeys.Unauthenticated"/>.</summary>

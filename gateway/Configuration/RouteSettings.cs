@@ -9,7 +9,8 @@ internal sealed record RouteSettings(
     bool Bearer,
     ForwardTokenMode ForwardToken,
     string? IdentityProvider = null,
-    string? IdpIdentifier = null)
+    string? IdpIdentifier = null,
+    bool PreservePost = true)
 {
     /// <summary>What a route that says nothing gets: automatic 401/redirect, no preflight bypass, no bearer, no token forwarding.</summary>
     public static RouteSettings Default { get; } = new(UnauthenticatedBehavior.Auto, false, false, ForwardTokenMode.None);
@@ -33,7 +34,8 @@ internal sealed record RouteSettings(
             TryParseBool(Get(metadata, RouteMetadataKeys.Bearer), out var bearer) && bearer,
             TryParseEnum<ForwardTokenMode>(Get(metadata, RouteMetadataKeys.ForwardToken), out var forward) ? forward : ForwardTokenMode.None,
             NullIfBlank(Get(metadata, RouteMetadataKeys.IdentityProvider)),
-            NullIfBlank(Get(metadata, RouteMetadataKeys.IdpIdentifier)));
+            NullIfBlank(Get(metadata, RouteMetadataKeys.IdpIdentifier)),
+            Get(metadata, RouteMetadataKeys.PreservePost) is not { } preserveValue || !bool.TryParse(preserveValue.Trim(), out var preserve) || preserve);
     }
 
     /// <summary>Every problem with a route's <c>Gateway.*</c> metadata, as "key path: what is wrong; how to fix" messages.</summary>
@@ -76,6 +78,9 @@ internal sealed record RouteSettings(
                     break;
                 case RouteMetadataKeys.Bearer when dialect != ProviderDialect.Cognito && TryParseBool(value, out var on) && on:
                     yield return $"{key}:{name} is only supported with Gateway:Cognito (the access-token rules are Cognito's: token_use and client_id); remove it or set it to false.";
+                    break;
+                case RouteMetadataKeys.PreservePost when !TryParseBool(value, out _):
+                    yield return $"{key}:{name} must be true or false (got '{value}'); false turns off keeping a browser's form post through the sign-in it triggers.";
                     break;
                 case RouteMetadataKeys.ForwardToken when !TryParseEnum<ForwardTokenMode>(value, out _):
                     yield return $"{key}:{name} has an unknown value (got '{value}'); use 'None' (default) or 'Access' to forward the caller's access token.";

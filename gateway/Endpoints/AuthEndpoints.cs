@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 
 namespace Gateway.Endpoints;
 
-/// <summary>The gateway's own endpoints under the base path (oauth2-proxy names): sign_in, sign_out (and signed_out), userinfo, auth.</summary>
+/// <summary>The gateway's own endpoints under the base path (oauth2-proxy names): sign_in, sign_out (and signed_out), userinfo, auth, resume.</summary>
 internal static class AuthEndpoints
 {
     public static IEndpointRouteBuilder MapGatewayAuthEndpoints(this IEndpointRouteBuilder endpoints, GatewayPaths paths)
@@ -22,6 +22,7 @@ internal static class AuthEndpoints
         endpoints.MapPost(paths.SignOut, SignOutAsync).AllowAnonymous();
         endpoints.MapGet(paths.SignedOut, SignOutPages.SignedOutAsync).AllowAnonymous();
         endpoints.MapGet(paths.UserInfo, UserInfoAsync).AllowAnonymous();
+        endpoints.MapGet(paths.Resume, ResumeEndpoint.ResumeAsync).AllowAnonymous();
         return endpoints;
     }
 

@@ -20,6 +20,11 @@ internal static class LogEventIds
     public const int UserSignedOut = 2014;
     public const int InsecureSignInRefused = 2015;
     public const int BearerTokenRejected = 2020;
+    public const int PostPreserved = 2050;
+    public const int PostNotPreserved = 2051;
+    public const int PreservedPostReplayed = 2052;
+    public const int PreservedPostUnavailable = 2053;
+    public const int PreservedPostStoreFailed = 2054;
 
     public const int SpoofedHeaderStripped = 3001;
     public const int BackendFailed = 3002;

@@ -15,6 +15,9 @@ internal sealed class GatewayPaths
     /// <summary>Appended to the session cookie name for the sign-out page's anti-forgery cookie (<c>NAME_csrf</c>, path <see cref="BasePath"/>).</summary>
     public const string SignOutTokenCookieSuffix = "_csrf";
 
+    /// <summary>Appended to the session cookie name for the cookie that binds preserved form posts to a browser (<c>NAME_post</c>).</summary>
+    public const string PreservedPostCookieSuffix = "_post";
+
     public GatewayPaths(string basePath, string sessionCookieName)
     {
         BasePath = new PathString(basePath);
@@ -25,10 +28,12 @@ internal sealed class GatewayPaths
         RemoteSignOut = basePath + "/remote_sign_out";
         UserInfo = basePath + "/userinfo";
         ForwardAuth = basePath + "/auth";
+        Resume = basePath + "/resume";
         SessionCookie = sessionCookieName;
         CorrelationCookie = sessionCookieName + CorrelationCookieSuffix;
         NonceCookie = sessionCookieName + NonceCookieSuffix;
         SignOutTokenCookie = sessionCookieName + SignOutTokenCookieSuffix;
+        PreservedPostCookie = sessionCookieName + PreservedPostCookieSuffix;
     }
 
     /// <summary><c>Gateway:BasePath</c>, e.g. <c>/oauth2</c>: every path below is under it.</summary>
@@ -54,6 +59,9 @@ internal sealed class GatewayPaths
 
     public string ForwardAuth { get; }
 
+    /// <summary>Where a sign-in started by a form post lands: a page that sends the kept form again (<c>?id=…</c>).</summary>
+    public string Resume { get; }
+
     /// <summary>The sign-in path with a return URL that <see cref="ReturnUrl"/> accepted.</summary>
     public string SignInReturningTo(string returnUrl) => SignIn + "?rd=" + Uri.EscapeDataString(returnUrl);
 
@@ -65,4 +73,6 @@ internal sealed class GatewayPaths
     public string NonceCookie { get; }
 
     public string SignOutTokenCookie { get; }
+
+    public string PreservedPostCookie { get; }
 }
