@@ -269,4 +269,30 @@ public sealed class RedisSessionRevocationTests : IClassFixture<RedisFixture>
 
         Assert.Equal(HttpStatusCode.Unauthorized, await CopiedCookie.ApiGetAsync(late, copy, "/late"));
     }
+
+    [SkippableFact]
+    public async Task RedisDownAtSignOut_TheCookieIsStillDeleted_ThisInstanceRefusesTheCopy_TheFailureIsLogged()
+    {
+        await using var a = await StartAsync();
+        using var browser = new TestBrowser(a);
+        await browser.SignInAsync();
+        var copy = CopiedCookie.Of(browser);
+
+        await _fx.Redis!.StopAsync();
+        HttpStatusCode signOut;
+        HttpStatusCode replay;
+        try
+        {
+            signOut = await CopiedCookie.SignOutAsync(a, copy);
+            replay = await CopiedCookie.ApiGetAsync(a, copy, "/replay-while-redis-down");
+        }
+        finally
+        {
+            await _fx.Redis.RestartAsync();
+        }
+
+        Assert.Equal(HttpStatusCode.Found, signOut);
+        Assert.Equal(HttpStatusCode.Unauthorized, replay);
+        Assert.Contains(a.Logs.Lines, l => l.Contains("Could not record a signed-out session in Redis", StringComparison.Ordinal));
+    }
 }
