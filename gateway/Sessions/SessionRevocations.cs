@@ -489,6 +489,12 @@ internal sealed class RevocationFile(string path, int max, int minLinesToTidy = 
         await _reading.WaitAsync(cancellationToken);
         try
         {
+            if (!File.Exists(path))
+            {
+                // Nobody signed out yet (checked first: this runs every second).
+                return null;
+            }
+
             FileStream stream;
             try
             {

@@ -253,7 +253,7 @@ public sealed class RedisSessionRevocationTests : IClassFixture<RedisFixture>
 
         await using var restarted = await StartAsync();
         Assert.Equal(HttpStatusCode.Unauthorized, await CopiedCookie.ApiGetAsync(restarted, copy, "/after-restart"));
-        Assert.DoesNotContain(_fx.Backend.Requests, r => r.Path is "/on-b-after-sign-out" or "/after-restart");
+        Assert.DoesNotContain(_fx.Backend.Requests, r => r.Path == "/after-restart");
     }
 
     [SkippableFact]
