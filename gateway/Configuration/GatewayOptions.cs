@@ -158,6 +158,9 @@ public sealed class SessionOptions
 
     /// <summary>Cookie store only: sign-in fails with a clear page when all session cookie chunks together would exceed this.</summary>
     public int MaxCookieBytes { get; set; } = 16384;
+
+    /// <summary>Cookie store: at most this many signed-out sessions are remembered (each until its absolute expiry).</summary>
+    public int MaxRevokedSessions { get; set; } = 100_000;
 }
 
 /// <summary>"Gateway:Redis": the Redis used for server-side sessions, Data Protection keys and cross-instance signals.</summary>

@@ -43,6 +43,11 @@ internal static class LogEventIds
     public const int SessionTooLarge = 4008;
     public const int RefreshedIdTokenInvalid = 4009;
     public const int RefreshRejectedWhileValid = 4020;
+    public const int RevokedSessionRefused = 4040;
+    public const int RevocationNotShared = 4041;
+    public const int RevocationsUnreadable = 4042;
+    public const int RevocationsRead = 4043;
+    public const int RevocationListFull = 4044;
 
     public const int ReturnUrlRejected = 5001;
     public const int UnhandledException = 5002;

@@ -22,9 +22,11 @@ internal sealed class SessionCache : IDisposable
     /// <summary>Validated principals, apart from the tickets so a lookup by the same key needs no second key string.</summary>
     private readonly MemoryCache _validated;
     private readonly TimeSpan _duration;
+    private readonly SessionRevocations _revocations;
 
-    public SessionCache(IOptions<GatewayOptions> options, TimeProvider time)
+    public SessionCache(IOptions<GatewayOptions> options, TimeProvider time, SessionRevocations revocations)
     {
+        _revocations = revocations;
         _duration = options.Value.Session.CacheDuration;
         _cache = new MemoryCache(Options(time));
         _validated = new MemoryCache(Options(time));
@@ -110,23 +112,29 @@ internal sealed class SessionCache : IDisposable
     /// <summary>
     /// Remembers that this session was fully validated and that nothing is due before <paramref name="validUntil"/>
     /// (refresh, sliding renewal, absolute or cookie expiry, the cache duration): until then a request with the same
-    /// cookie may skip the authentication handlers (<see cref="SessionFastPath"/>).
+    /// cookie may skip the authentication handlers (<see cref="SessionFastPath"/>). A cookie-store session names its id and
+    /// refresh generation (<see cref="SessionRevocations.Of"/>), so the entry is never served once that session is revoked.
     /// </summary>
-    public void SetValidated(string key, System.Security.Claims.ClaimsPrincipal principal, DateTimeOffset validUntil)
+    public void SetValidated(string key, System.Security.Claims.ClaimsPrincipal principal, DateTimeOffset validUntil, (string Id, int Generation)? session = null)
     {
         if (Enabled)
         {
-            _validated.Set(key, new ValidatedSession(principal, validUntil),
+            _validated.Set(key, new ValidatedSession(principal, validUntil, session?.Id, session?.Generation ?? 0),
                 new MemoryCacheEntryOptions { Size = 1, AbsoluteExpiration = validUntil });
         }
     }
 
+    /// <summary>
+    /// The validated principal, unless it expired or its session was revoked since (a sign-out on any instance that shares
+    /// the revocation list: checked here on every hit, not only when a signal drops the entry).
+    /// </summary>
     public System.Security.Claims.ClaimsPrincipal? GetValidated(string key, DateTimeOffset now) =>
-        Enabled && _validated.TryGetValue(key, out ValidatedSession? session) && session is not null && now < session.ValidUntil
+        Enabled && _validated.TryGetValue(key, out ValidatedSession? session) && session is not null && now < session.ValidUntil &&
+        (session.SessionId is null || !_revocations.IsRevoked(session.SessionId, session.Generation))
             ? session.Principal
             : null;
 
-    private sealed record ValidatedSession(System.Security.Claims.ClaimsPrincipal Principal, DateTimeOffset ValidUntil);
+    private sealed record ValidatedSession(System.Security.Claims.ClaimsPrincipal Principal, DateTimeOffset ValidUntil, string? SessionId, int Generation);
 
     public void Dispose()
     {

@@ -15,6 +15,8 @@ namespace Gateway.Sessions;
 /// A refused refresh ends the session once the access token has expired (before that it may only mean that
 /// another request or instance rotated the refresh token first); an unreachable token endpoint is tolerated
 /// while the access token is still valid and answered with 503 once it has expired, keeping the session for the next try.
+/// Cookie store: a session that was signed out, or whose refresh token was refused, is revoked (<see cref="SessionRevocations"/>)
+/// and a copy of its cookie is refused from then on.
 /// </summary>
 internal sealed class SessionCookieEvents(
     IOptions<GatewayOptions> options,
@@ -24,6 +26,7 @@ internal sealed class SessionCookieEvents(
     RefreshedIdTokenValidator idTokenValidator,
     SessionSignals signals,
     SessionCache cache,
+    SessionRevocations revocations,
     AccessTokenRetention accessTokenRetention,
     TimeProvider time,
     ILogger<SessionCookieEvents> logger) : CookieAuthenticationEvents
@@ -68,19 +71,44 @@ internal sealed class SessionCookieEvents(
                (instant = new DateTimeOffset(ticks, TimeSpan.Zero)) != default;
     }
 
+    /// <summary>Cookie store: every new session gets its own random id, the handle by which it can be revoked.</summary>
+    public override Task SigningIn(CookieSigningInContext context)
+    {
+        if (revocations.Enabled)
+        {
+            // Always a new one: a sign-in is a new session, whatever the properties it started with.
+            context.Properties.Items[SessionRevocations.SessionIdItem] = SessionRevocations.NewId();
+            context.Properties.Items.Remove(SessionRevocations.GenerationItem);
+        }
+
+        return base.SigningIn(context);
+    }
+
     /// <summary>
     /// Sign-out drops the session's cached ticket and validated principal here and, through Redis, on the other instances:
     /// the signed-out cookie, replayed, must not be served from a cache. It also closes the session's live connections
-    /// (WebSockets, server-sent events) on every instance. Ending a session for expiry or a refused refresh signs out too.
+    /// (WebSockets, server-sent events) on every instance; ending a session for expiry or a refused refresh signs out too.
+    /// A cookie-store session is revoked, all its generations, until its absolute expiry; when the store cannot record
+    /// that, <see cref="SessionStoreUnavailableException"/> reaches the caller (this instance refuses the cookie all the same).
     /// </summary>
-    public override Task SigningOut(CookieSigningOutContext context)
+    public override async Task SigningOut(CookieSigningOutContext context)
     {
-        if (SessionKeyFeature.Of(context.HttpContext) is { } cacheKey)
+        var cacheKey = SessionKeyFeature.Of(context.HttpContext);
+        if (cacheKey is not null)
         {
+            // First, so live connections close even when the revocation below cannot be recorded.
             signals.Ended(cacheKey);
         }
 
-        return base.SigningOut(context);
+        if (context.HttpContext.Features.Get<RevocableSession>() is { Ended: false } session)
+        {
+            session.Ended = true;
+
+            // Not bound to the request: a sign-out whose browser went away must still be recorded.
+            await signals.RevokeAsync(session.Id, session.Until, SessionRevocations.AllGenerations, cacheKey);
+        }
+
+        await base.SigningOut(context);
     }
 
     public override async Task ValidatePrincipal(CookieValidatePrincipalContext context)
@@ -88,8 +116,25 @@ internal sealed class SessionCookieEvents(
         var properties = context.Properties;
         var subject = context.Principal?.FindFirst("sub")?.Value;
         var now = time.GetUtcNow();
+        var hasAbsolute = TryGetInstant(properties, AbsoluteExpiryItem, out var absolute);
 
-        if (TryGetInstant(properties, AbsoluteExpiryItem, out var absolute) && now >= absolute)
+        var revocable = revocations.Enabled ? SessionRevocations.Of(properties) : null;
+        if (revocable is { } id)
+        {
+            await revocations.WhenLoadedAsync();
+            if (revocations.IsRevoked(id.Id, id.Generation))
+            {
+                logger.RevokedSessionRefused(subject);
+                await EndAsync(context);
+                return;
+            }
+
+            // Until when a revocation must hold: a copy of this cookie is refused anyway after the absolute expiry.
+            var until = hasAbsolute ? absolute : now + options.Value.Session.Lifetime;
+            context.HttpContext.Features.Set(new RevocableSession(id.Id, id.Generation, until));
+        }
+
+        if (hasAbsolute && now >= absolute)
         {
             logger.SessionExpired(subject);
             await EndAsync(context);
@@ -106,7 +151,7 @@ internal sealed class SessionCookieEvents(
         if (string.IsNullOrEmpty(refreshToken) ||
             !TryGetInstant(properties, AccessExpiryItem, out var expiresAt))
         {
-            RememberValidated(context, now, absolute, refreshAt: null);
+            RememberValidated(context, now, absolute, refreshAt: null, revocable);
             return;
         }
 
@@ -117,7 +162,7 @@ internal sealed class SessionCookieEvents(
             TryGetInstant(properties, AccessIssuedItem, out var issuedAt) ? issuedAt : null, expiresAt);
         if (!needsAccessToken && now + margin < expiresAt)
         {
-            RememberValidated(context, now, absolute, refreshAt: expiresAt - margin);
+            RememberValidated(context, now, absolute, refreshAt: expiresAt - margin, revocable);
             return;
         }
 
@@ -139,8 +184,11 @@ internal sealed class SessionCookieEvents(
                 logger.RefreshRejectedWhileValid(subject, outcome.Error ?? "rejected", expiresAt);
                 break;
             case RefreshStatus.Rejected:
+                // The refresh token is dead (revoked, user disabled, or rotated away): every copy of this generation of the
+                // session is, too. Revoked so that the copies are refused at once, not each at its own refresh; a newer
+                // generation (a rotation elsewhere produced it) lives on and learns its own fate at its own refresh.
                 logger.RefreshRejected(subject, outcome.Error ?? "rejected");
-                await EndAsync(context);
+                await EndAsync(context, revoke: true);
                 break;
             default:
                 var stillValid = now < expiresAt;
@@ -188,9 +236,15 @@ internal sealed class SessionCookieEvents(
         SetOrRemove(stored, TokenNames.AccessToken, keepAccessToken ? tokens.AccessToken : null);
 
         // Rotation on: keep the new refresh token (the old stays valid for Cognito's short grace period); off: keep the old.
+        // A new refresh token starts a new generation: a refusal of the old one (this rotation, seen from a stale copy) must
+        // not revoke the session that holds the new one.
         if (tokens.RefreshToken is not null)
         {
             stored[TokenNames.RefreshToken] = tokens.RefreshToken;
+            if (SessionRevocations.Of(properties) is { } revocable)
+            {
+                properties.Items[SessionRevocations.GenerationItem] = (revocable.Generation + 1).ToString(CultureInfo.InvariantCulture);
+            }
         }
 
         if (tokens.IdToken is not null && provider.Dialect == ProviderDialect.Oidc)
@@ -210,7 +264,8 @@ internal sealed class SessionCookieEvents(
     }
 
     /// <summary>Lets the next requests with this cookie skip the handlers until something is due (see SessionCache.SetValidated).</summary>
-    private void RememberValidated(CookieValidatePrincipalContext context, DateTimeOffset now, DateTimeOffset absolute, DateTimeOffset? refreshAt)
+    private void RememberValidated(CookieValidatePrincipalContext context, DateTimeOffset now, DateTimeOffset absolute, DateTimeOffset? refreshAt,
+        (string Id, int Generation)? revocable)
     {
         if (SessionKeyFeature.Of(context.HttpContext) is not { } cacheKey || context.Principal is null ||
             context.Properties.ExpiresUtc is not { } expires)
@@ -239,7 +294,7 @@ internal sealed class SessionCookieEvents(
 
         if (until > now)
         {
-            cache.SetValidated(cacheKey, context.Principal, until);
+            cache.SetValidated(cacheKey, context.Principal, until, revocable);
         }
     }
 
@@ -257,14 +312,53 @@ internal sealed class SessionCookieEvents(
         }
     }
 
-    private async Task EndAsync(CookieValidatePrincipalContext context)
+    /// <summary>
+    /// Rejects the session and deletes its cookie. <paramref name="revoke"/>: a cookie-store session is also revoked up to its
+    /// current generation (a failure to record that is logged; the refused refresh token ends copies at their next refresh anyway).
+    /// </summary>
+    private async Task EndAsync(CookieValidatePrincipalContext context, bool revoke = false)
     {
         context.RejectPrincipal();
-        if (SessionKeyFeature.Of(context.HttpContext) is { } cacheKey)
+        var cacheKey = SessionKeyFeature.Of(context.HttpContext);
+        if (context.HttpContext.Features.Get<RevocableSession>() is { Ended: false } session)
+        {
+            // The sign-out below must not revoke it again (nor revoke at all a session that merely expired).
+            session.Ended = true;
+            if (revoke)
+            {
+                try
+                {
+                    await signals.RevokeAsync(session.Id, session.Until, session.Generation, cacheKey);
+                }
+                catch (SessionStoreUnavailableException)
+                {
+                    // Logged by the revocation list; this instance refuses the cookie all the same.
+                }
+            }
+        }
+
+        if (cacheKey is not null)
         {
             signals.Changed(cacheKey);
         }
 
         await context.HttpContext.SignOutAsync(GatewaySchemes.Session);
     }
+}
+
+/// <summary>
+/// The request's cookie-store session as the revocation list knows it, set when the session is validated: sign-out
+/// (<see cref="SessionCookieEvents.SigningOut"/>) revokes it, whoever calls sign-out.
+/// </summary>
+internal sealed class RevocableSession(string id, int generation, DateTimeOffset until)
+{
+    public string Id { get; } = id;
+
+    public int Generation { get; } = generation;
+
+    /// <summary>The session's absolute expiry: a revocation is not needed beyond it.</summary>
+    public DateTimeOffset Until { get; } = until;
+
+    /// <summary>Revoked or ended already in this request.</summary>
+    public bool Ended { get; set; }
 }

@@ -30,4 +30,19 @@ internal static partial class SessionLog
 
     [LoggerMessage(LogEventIds.RefreshedIdTokenInvalid, LogLevel.Warning, "The ID token returned by a refresh for user {Subject} did not validate ({Error}); the session ends.")]
     public static partial void RefreshedIdTokenInvalid(this ILogger logger, string? subject, string error);
+
+    [LoggerMessage(LogEventIds.RevokedSessionRefused, LogLevel.Warning, "A session of user {Subject} that was signed out (or whose refresh token was refused) was presented again and refused: a copy of its cookie.")]
+    public static partial void RevokedSessionRefused(this ILogger logger, string? subject);
+
+    [LoggerMessage(LogEventIds.RevocationNotShared, LogLevel.Error, "Could not record a signed-out session in {Store} ({Error}): this instance refuses its cookie, but other instances and a restart would not know.")]
+    public static partial void RevocationNotShared(this ILogger logger, string store, string error);
+
+    [LoggerMessage(LogEventIds.RevocationsUnreadable, LogLevel.Warning, "Could not read the signed-out sessions from {Store} ({Error}); retrying every second. Until then this instance knows only the sign-outs it saw itself.")]
+    public static partial void RevocationsUnreadable(this ILogger logger, string store, string error);
+
+    [LoggerMessage(LogEventIds.RevocationsRead, LogLevel.Debug, "Read {Count} signed-out sessions from {Store}.")]
+    public static partial void RevocationsRead(this ILogger logger, int count, string store);
+
+    [LoggerMessage(LogEventIds.RevocationListFull, LogLevel.Warning, "The list of signed-out sessions reached Gateway:Session:MaxRevokedSessions ({Max}): dropped the {Evicted} entries nearest their expiry, whose copied cookies work again until they expire.")]
+    public static partial void RevocationListFull(this ILogger logger, int max, int evicted);
 }

@@ -46,6 +46,11 @@ internal sealed partial class SessionOptionsValidator(IConfiguration configurati
             problems.Add($"Gateway:Session:MaxCookieBytes must be between 4096 and 65536 (got {session.MaxCookieBytes}); keep it under the header limits of every proxy in front (nginx: 8 KB per header line by default).");
         }
 
+        if (session.MaxRevokedSessions < 1000 || session.MaxRevokedSessions > 10_000_000)
+        {
+            problems.Add($"Gateway:Session:MaxRevokedSessions must be between 1000 and 10000000 (got {session.MaxRevokedSessions}); it caps how many signed-out sessions are remembered until they expire (about 100 bytes each), e.g. 100000.");
+        }
+
         if (session.Store == SessionStoreKind.Redis && string.IsNullOrWhiteSpace(configuration["Gateway:Redis:Configuration"]))
         {
             problems.Add("Gateway:Redis:Configuration is missing but Gateway:Session:Store is 'Redis'; set it to the Redis address, e.g. 'redis:6379' (add ',password=…' if needed).");

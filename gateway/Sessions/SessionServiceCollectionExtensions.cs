@@ -14,6 +14,8 @@ internal static class SessionServiceCollectionExtensions
     public static IServiceCollection AddGatewaySessions(this IServiceCollection services, GatewayOptions options)
     {
         services.AddHttpContextAccessor();
+        services.AddSingleton<SessionRevocations>();
+        services.AddHostedService(sp => sp.GetRequiredService<SessionRevocations>());
         services.AddSingleton<SessionCache>();
         services.AddSingleton<SessionSignals>();
         services.AddHostedService(sp => sp.GetRequiredService<SessionSignals>());

@@ -5,22 +5,29 @@ using StackExchange.Redis;
 namespace Gateway.Sessions;
 
 /// <summary>
-/// Tells the other instances that a session changed (signed out or refreshed) so they drop their cached
-/// copy at once (Redis pub/sub), and that a session ended (signed out, expired, refused) so they close its live
-/// connections. Without Redis there is nothing to tell. Subscribers on this instance (the live-connection registry)
-/// hear both, whether the signal was raised here or on another instance.
+/// Tells the other instances (Redis pub/sub) that a session changed (signed out or refreshed) so they drop their
+/// cached copy at once; that a session ended (signed out, expired, refused) so they close its live connections; and
+/// that a cookie-store session was revoked so they refuse it at once. The "changed" channel carries cache keys and
+/// revocations (a revocation message starts with <see cref="RevokedPrefix"/>, which no cache key does); the "ended"
+/// channel carries cache keys. Without Redis there is nothing to tell: instances sharing a keys directory read
+/// revocations from there (<see cref="SessionRevocations"/>). Subscribers on this instance (the live-connection
+/// registry) hear "changed" and "ended", whether the signal was raised here or on another instance.
 /// </summary>
 internal sealed class SessionSignals : IHostedService
 {
+    private const string RevokedPrefix = "revoked ";
+
     private readonly SessionCache _cache;
+    private readonly SessionRevocations _revocations;
     private readonly IConnectionMultiplexer? _redis;
     private readonly RedisChannel _changedChannel;
     private readonly RedisChannel _endedChannel;
     private readonly ILogger<SessionSignals> _logger;
 
-    public SessionSignals(SessionCache cache, IOptions<GatewayOptions> options, ILogger<SessionSignals> logger, IConnectionMultiplexer? redis = null)
+    public SessionSignals(SessionCache cache, SessionRevocations revocations, IOptions<GatewayOptions> options, ILogger<SessionSignals> logger, IConnectionMultiplexer? redis = null)
     {
         _cache = cache;
+        _revocations = revocations;
         _redis = redis;
         _logger = logger;
         _changedChannel = RedisChannel.Literal(options.Value.Redis.KeyPrefix + "session-changed");
@@ -55,7 +62,24 @@ internal sealed class SessionSignals : IHostedService
         Publish(_endedChannel, cacheKey);
     }
 
-    private void Publish(RedisChannel channel, string cacheKey)
+    /// <summary>
+    /// Revokes a cookie-store session (generations up to <paramref name="generation"/>) until <paramref name="until"/>:
+    /// at once here, through pub/sub on the other instances, and in the store for instances that start later. Throws
+    /// <see cref="SessionStoreUnavailableException"/> when the store cannot record it.
+    /// </summary>
+    public Task RevokeAsync(string sessionId, DateTimeOffset until, int generation, string? cacheKey, CancellationToken cancellationToken = default)
+    {
+        _revocations.Remember(sessionId, until, generation);
+        if (cacheKey is not null)
+        {
+            _cache.Remove(cacheKey);
+        }
+
+        Publish(_changedChannel, RevokedPrefix + RevocationText.Format(sessionId, until, generation));
+        return _revocations.RevokeAsync(sessionId, until, generation, cancellationToken);
+    }
+
+    private void Publish(RedisChannel channel, string message)
     {
         if (_redis is null)
         {
@@ -64,11 +88,24 @@ internal sealed class SessionSignals : IHostedService
 
         try
         {
-            _redis.GetSubscriber().Publish(channel, cacheKey, CommandFlags.FireAndForget);
+            _redis.GetSubscriber().Publish(channel, message, CommandFlags.FireAndForget);
         }
         catch (RedisException ex)
         {
             _logger.SignalFailed(ex.GetType().Name);
+        }
+    }
+
+    private void ReceivedChanged(string message)
+    {
+        if (!message.StartsWith(RevokedPrefix, StringComparison.Ordinal))
+        {
+            _cache.Remove(message);
+            SessionChanged?.Invoke(message);
+        }
+        else if (RevocationText.Parse(message.AsSpan(RevokedPrefix.Length)) is { } revoked)
+        {
+            _revocations.Remember(revoked.SessionId, revoked.Until, revoked.Generation);
         }
     }
 
@@ -86,9 +123,7 @@ internal sealed class SessionSignals : IHostedService
             {
                 if (message.HasValue)
                 {
-                    var key = message.ToString();
-                    _cache.Remove(key);
-                    SessionChanged?.Invoke(key);
+                    ReceivedChanged(message.ToString());
                 }
             });
             await subscriber.SubscribeAsync(_endedChannel, (_, message) =>

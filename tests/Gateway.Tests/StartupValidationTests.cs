@@ -186,6 +186,7 @@ public sealed class StartupValidationTests
     [InlineData("Gateway:Session:RefreshMargin", "01:00:00", "Gateway:Session:RefreshMargin")]
     [InlineData("Gateway:Session:CacheDuration", "01:00:00", "Gateway:Session:CacheDuration")]
     [InlineData("Gateway:Session:MaxCookieBytes", "100", "Gateway:Session:MaxCookieBytes")]
+    [InlineData("Gateway:Session:MaxRevokedSessions", "10", "Gateway:Session:MaxRevokedSessions")]
     [InlineData("Gateway:DataProtection:KeysPath", "relative/keys", "Gateway:DataProtection:KeysPath")]
     [InlineData("Gateway:BackchannelTimeout", "00:10:00", "Gateway:BackchannelTimeout")]
     public void Startup_BadSessionSetting_FailsNamingKey(string key, string value, string named)
