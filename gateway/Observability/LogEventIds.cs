@@ -25,7 +25,6 @@ internal static class LogEventIds
     public const int BackendFailed = 3002;
     public const int PathRefused = 3010;
 
-    public const int SessionStoreUnavailable = 4001;
     public const int SessionUnreadable = 4002;
     public const int SessionSignalFailed = 4003;
     public const int TokensRefreshed = 4004;
@@ -35,6 +34,9 @@ internal static class LogEventIds
     public const int SessionTooLarge = 4008;
     public const int RefreshedIdTokenInvalid = 4009;
     public const int RefreshRejectedWhileValid = 4020;
+    public const int RedisUnavailable = 4050;
+    public const int RedisRecovered = 4051;
+    public const int SignOutStoreUnavailable = 4052;
 
     public const int ReturnUrlRejected = 5001;
     public const int UnhandledException = 5002;
