@@ -1,5 +1,6 @@
 using Gateway.Configuration;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -9,7 +10,12 @@ namespace Gateway.Authentication;
 /// The framework's scheme provider, with two answers that depend on the request, both for requests that could not get
 /// anything from the question. A request without credentials (no Cookie, no Authorization header) has no default
 /// authenticate scheme, so <c>UseAuthentication()</c> leaves it anonymous without building a handler (every handler
-/// would answer "no result"; the request's user is the same anonymous principal). And it offers the remote sign-in handler (OpenID Connect, which listens
+/// would answer "no result"; the request's user is the same anonymous principal). Nor has a request to an endpoint that
+/// allows anonymous callers: an <c>anonymous</c> proxy route, <c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c> and the
+/// gateway's own endpoints (which authenticate explicitly where they need to). So those never read a session, even with a
+/// session cookie: no Redis call (they keep answering at once while Redis is down), no refresh, and no identity headers
+/// for an <c>anonymous</c> route (a route that wants the user when there is one says <c>Gateway.Unauthenticated: Allow</c>).
+/// And it offers the remote sign-in handler (OpenID Connect, which listens
 /// for its callback, signed-out callback and remote sign-out) only to requests under <c>Gateway:BasePath</c>, where
 /// <see cref="ConfigureOpenIdConnectOptions"/> puts all of its paths. Without this, <c>UseAuthentication()</c> builds
 /// and initialises an OpenID Connect handler on every proxied request only to learn that the path is not its own.
@@ -25,7 +31,9 @@ internal class GatewayAuthenticationSchemeProvider(
     private readonly PathString _basePath = gateway.Value.BasePath;
 
     public override Task<AuthenticationScheme?> GetDefaultAuthenticateSchemeAsync() =>
-        accessor.HttpContext is { Request.Headers: var headers } && !headers.ContainsKey("Cookie") && !headers.ContainsKey("Authorization")
+        accessor.HttpContext is { } context &&
+        ((!context.Request.Headers.ContainsKey("Cookie") && !context.Request.Headers.ContainsKey("Authorization")) ||
+         context.GetEndpoint()?.Metadata.GetMetadata<IAllowAnonymous>() is not null)
             ? NoScheme
             : base.GetDefaultAuthenticateSchemeAsync();
 

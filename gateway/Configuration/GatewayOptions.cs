@@ -170,6 +170,15 @@ public sealed class RedisOptions
     public string? Configuration { get; set; }
 
     public string KeyPrefix { get; set; } = "gateway:";
+
+    /// <summary>
+    /// The most one call to Redis may cost a request (connecting included); after a failure calls fail at once for
+    /// <see cref="BreakDuration"/>, so an outage costs each request at most this, and usually nothing.
+    /// </summary>
+    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>While Redis is known to be down, calls fail at once for this long before one request tries it again.</summary>
+    public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>"Gateway:DataProtection": where the keys that encrypt cookies are kept (shared by all instances).</summary>

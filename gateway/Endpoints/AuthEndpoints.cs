@@ -7,7 +7,6 @@ using Gateway.IdentityProvider;
 using Gateway.Paths;
 using Gateway.Proxy;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.Extensions.Options;
 
 namespace Gateway.Endpoints;
 
@@ -124,7 +123,6 @@ internal static class AuthEndpoints
         ProviderMetadata metadata,
         TokenClient tokenClient,
         Observability.GatewayMetrics metrics,
-        IOptionsMonitor<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> cookieOptions,
         ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(AuthEndpoints));
@@ -148,7 +146,17 @@ internal static class AuthEndpoints
             return;
         }
 
-        var session = await context.AuthenticateAsync(GatewaySchemes.Session);
+        AuthenticateResult session;
+        try
+        {
+            session = await context.AuthenticateAsync(GatewaySchemes.Session);
+        }
+        catch (Sessions.SessionStoreUnavailableException)
+        {
+            await WriteSignOutFailedAsync(context, paths, logger, subject: null);
+            return;
+        }
+
         var subject = session.Principal?.FindFirst("sub")?.Value;
         var refreshToken = session.Properties?.GetTokenValue(TokenNames.RefreshToken);
         var idToken = session.Properties?.GetTokenValue(TokenNames.IdToken);
@@ -172,10 +180,11 @@ internal static class AuthEndpoints
         }
         catch (Sessions.SessionStoreUnavailableException)
         {
-            // The store is down: the server-side copy expires by itself, but this browser's cookie must go now.
-            var cookie = cookieOptions.Get(GatewaySchemes.Session);
-            cookie.CookieManager.DeleteCookie(context, cookie.Cookie.Name!, cookie.Cookie.Build(context));
+            // The refresh token is revoked (if the provider answered), but the stored session could not be deleted.
+            await WriteSignOutFailedAsync(context, paths, logger, subject);
+            return;
         }
+
         if (session.Succeeded)
         {
             logger.UserSignedOut(subject, revoked);
@@ -198,6 +207,19 @@ internal static class AuthEndpoints
         }
 
         context.Response.Redirect(logoutUrl ?? returnUrl);
+    }
+
+    /// <summary>
+    /// The session store (Redis) could not be read or could not delete the session: showing "signed out" would be untrue
+    /// (the session lives on in the store, and a copy of the cookie would still work), so the browser keeps its cookie and
+    /// the user is asked to try again; nothing on the way out was skipped for good.
+    /// </summary>
+    private static Task WriteSignOutFailedAsync(HttpContext context, GatewayPaths paths, ILogger logger, string? subject)
+    {
+        logger.SignOutStoreUnavailable(subject);
+        return ErrorResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "sign_out_failed", "Could not sign you out",
+            "The gateway could not reach its session store to end your session, so you are still signed in. Please try signing out again in a moment.",
+            paths.SignOut, "Try signing out again");
     }
 
     private static async Task UserInfoAsync(HttpContext context, IdentityProviderSettings provider, GatewayPaths paths)

@@ -17,4 +17,7 @@ internal static partial class EndpointsLog
     [LoggerMessage(LogEventIds.SignOutWithoutProofRefused, LogLevel.Information,
         "Refused a sign-out request that showed neither its origin (no Sec-Fetch-Site or Origin header) nor a valid anti-forgery token from the sign-out page: the user stays signed in.")]
     public static partial void SignOutWithoutProofRefused(this ILogger logger);
+
+    [LoggerMessage(LogEventIds.SignOutStoreUnavailable, LogLevel.Warning, "Could not sign out user {Subject}: the session store (Redis) cannot be reached; the session and its cookie are kept and the user is asked to try again.")]
+    public static partial void SignOutStoreUnavailable(this ILogger logger, string? subject);
 }

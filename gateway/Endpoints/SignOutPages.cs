@@ -1,8 +1,10 @@
 using System.Net;
 using System.Text.Json;
 using Gateway.Errors;
+using Gateway.IdentityProvider;
 using Gateway.Paths;
 using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
 
 namespace Gateway.Endpoints;
 
@@ -58,8 +60,19 @@ internal static class SignOutPages
     /// <summary><c>GET {BasePath}/signed_out</c>: where the provider's logout should return. It says so, unless a session is still alive here.</summary>
     public static async Task SignedOutAsync(HttpContext context, GatewayPaths paths)
     {
-        // The request's own authentication (UseAuthentication) already ran: no extra look-up, and nothing needed without a cookie.
-        var signedIn = context.User.Identity?.IsAuthenticated == true;
+        // Endpoints open to anonymous callers skip the default authentication (they must not wait for the session store),
+        // so look at the session here; a store that cannot answer counts as "signed out" (the provider just said so).
+        var signedIn = false;
+        if (context.Request.Headers.ContainsKey("Cookie"))
+        {
+            try
+            {
+                signedIn = (await context.AuthenticateAsync(GatewaySchemes.Session)).Succeeded;
+            }
+            catch (Sessions.SessionStoreUnavailableException)
+            {
+            }
+        }
         if (RequestKind.IsApiRequest(context.Request))
         {
             await WriteJsonAsync(context, StatusCodes.Status200OK, signedIn

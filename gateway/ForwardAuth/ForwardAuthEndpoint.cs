@@ -17,7 +17,7 @@ namespace Gateway.ForwardAuth;
 /// <summary>
 /// <c>GET /oauth2/auth</c> for nginx <c>auth_request</c>, Traefik ForwardAuth and Caddy <c>forward_auth</c>:
 /// 202 with identity headers (oauth2-proxy's <c>X-Auth-Request-*</c> names plus the configured ones), 401 without a
-/// session (or with a refused bearer token), 403 when a policy fails.
+/// session (or with a refused bearer token), 403 when a policy fails, 503 when the session cannot be read (Redis down).
 /// <list type="bullet">
 /// <item>Which rules apply: from a <c>Gateway:TrustedProxies</c> address, the original request
 /// (<c>X-Forwarded-Uri</c> or <c>X-Original-URI</c>, and <c>X-Forwarded-Method</c>) is made canonical with the same
@@ -127,6 +127,15 @@ internal static class ForwardAuthEndpoint
 
         var bearerAllowed = options.Value.Bearer.ForwardAuth || settings.Bearer;
         var useBearer = bearerAllowed && BearerSelection.HasBearerHeader(context.Request);
+        if (anonymousRoute && required.Count == 0 && !useBearer)
+        {
+            // As for proxied requests, an anonymous route never reads the session: no identity, no Redis, so 202 at once
+            // even while Redis is down. (A session store that cannot be read otherwise answers 503, never 401: a
+            // forward-auth proxy would send a signed-in user to sign in, round and round.)
+            context.Response.StatusCode = StatusCodes.Status202Accepted;
+            return;
+        }
+
         var result = await context.AuthenticateAsync(useBearer ? GatewaySchemes.Bearer : GatewaySchemes.Session);
         if (!result.Succeeded || result.Principal is null)
         {

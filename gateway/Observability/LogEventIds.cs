@@ -33,7 +33,6 @@ internal static class LogEventIds
     public const int LiveConnectionCloseFailed = 3031;
     public const int LiveConnectionRecheckFailed = 3032;
 
-    public const int SessionStoreUnavailable = 4001;
     public const int SessionUnreadable = 4002;
     public const int SessionSignalFailed = 4003;
     public const int TokensRefreshed = 4004;
@@ -48,6 +47,9 @@ internal static class LogEventIds
     public const int RevocationsUnreadable = 4042;
     public const int RevocationsRead = 4043;
     public const int RevocationListFull = 4044;
+    public const int RedisUnavailable = 4050;
+    public const int RedisRecovered = 4051;
+    public const int SignOutStoreUnavailable = 4052;
 
     public const int ReturnUrlRejected = 5001;
     public const int UnhandledException = 5002;

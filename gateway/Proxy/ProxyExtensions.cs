@@ -23,11 +23,14 @@ internal static class ProxyExtensions
     /// </summary>
     public static IEndpointRouteBuilder MapGatewayProxy(this IEndpointRouteBuilder endpoints)
     {
-        var liveConnections = endpoints.ServiceProvider.GetRequiredService<LiveConnections>();
+        // Resolved on first use, not while the app is built: the registry's session signals connect to Redis, which
+        // must happen after the host has taken over SIGTERM (a stop while waiting for Redis is then a clean exit).
+        var services = endpoints.ServiceProvider;
+        LiveConnections? liveConnections = null;
         endpoints.MapReverseProxy(proxy =>
             {
                 proxy.Use(ErrorPages.WriteBackendErrorPageAsync);
-                proxy.Use(liveConnections.InvokeAsync);
+                proxy.Use((context, next) => (liveConnections ??= services.GetRequiredService<LiveConnections>()).InvokeAsync(context, next));
                 proxy.UseSessionAffinity();
                 proxy.UseLoadBalancing();
                 proxy.UsePassiveHealthChecks();

@@ -1,9 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Caching.Distributed;
-using StackExchange.Redis;
 
 namespace Gateway.Sessions;
 
@@ -11,13 +9,19 @@ namespace Gateway.Sessions;
 /// Server-side sessions on <see cref="IDistributedCache"/> (Redis): the ticket is serialized, encrypted
 /// with Data Protection and stored under a hash of the random handle (so the store's contents never
 /// reveal a usable cookie), with a TTL matching the session. Reads go through the local
-/// <see cref="SessionCache"/>; changes are signalled to the other instances.
+/// <see cref="SessionCache"/>; changes are signalled to the other instances. Every call to Redis goes through the
+/// <see cref="RedisCircuitBreaker"/>: when Redis is down or slow it throws <see cref="SessionStoreUnavailableException"/>
+/// (503) within <c>Gateway:Redis:OperationTimeout</c>, or at once while Redis is known to be down. Nothing here turns an
+/// unreadable store into "no session": that would answer 401 to a signed-in user (a sign-in loop behind forward-auth) and
+/// show "signed out" for a session that lives on. Requests that do not need a session do not get here (see
+/// <c>GatewayAuthenticationSchemeProvider</c>).
 /// </summary>
 internal sealed class DistributedTicketStore(
     IDistributedCache store,
     IDataProtectionProvider dataProtection,
     SessionCache cache,
     SessionSignals signals,
+    RedisCircuitBreaker breaker,
     TimeProvider time,
     ILogger<DistributedTicketStore> logger) : ITicketStore
 {
@@ -44,7 +48,7 @@ internal sealed class DistributedTicketStore(
             ? expires - now
             : TimeSpan.FromMinutes(1);
         var cacheKey = SessionCache.KeyFor(key);
-        await GuardAsync(() => store.SetAsync(StoreKey(cacheKey), bytes, options, cancellationToken));
+        await breaker.RunAsync(() => store.SetAsync(StoreKey(cacheKey), bytes, options, cancellationToken));
         signals.Changed(cacheKey);
         cache.Set(cacheKey, ticket);
     }
@@ -58,23 +62,12 @@ internal sealed class DistributedTicketStore(
         var cacheKey = SessionCache.KeyFor(httpContext, key);
 
         var cached = cache.Get(cacheKey);
-        return cached is not null ? Task.FromResult<AuthenticationTicket?>(cached) : RetrieveFromStoreAsync(key, cacheKey, httpContext, cancellationToken);
+        return cached is not null ? Task.FromResult<AuthenticationTicket?>(cached) : RetrieveFromStoreAsync(key, cacheKey, cancellationToken);
     }
 
-    private async Task<AuthenticationTicket?> RetrieveFromStoreAsync(string key, string cacheKey, HttpContext? httpContext, CancellationToken cancellationToken)
+    private async Task<AuthenticationTicket?> RetrieveFromStoreAsync(string key, string cacheKey, CancellationToken cancellationToken)
     {
-
-        byte[]? bytes;
-        try
-        {
-            bytes = await GuardAsync(() => store.GetAsync(StoreKey(cacheKey), cancellationToken));
-        }
-        catch (SessionStoreUnavailableException) when (AllowsAnonymous(httpContext))
-        {
-            // This route works without a session: answer it as anonymous rather than failing it.
-            return null;
-        }
-
+        var bytes = await breaker.RunAsync(() => store.GetAsync(StoreKey(cacheKey), cancellationToken));
         if (bytes is null)
         {
             return null;
@@ -104,11 +97,7 @@ internal sealed class DistributedTicketStore(
     public async Task RemoveAsync(string key, CancellationToken cancellationToken)
     {
         var cacheKey = SessionCache.KeyFor(key);
-        await GuardAsync(async () =>
-        {
-            await store.RemoveAsync(StoreKey(cacheKey), cancellationToken);
-            return true;
-        });
+        await breaker.RunAsync(() => store.RemoveAsync(StoreKey(cacheKey), cancellationToken));
         signals.Changed(cacheKey);
     }
 
@@ -120,7 +109,7 @@ internal sealed class DistributedTicketStore(
     {
         try
         {
-            return await GuardAsync(() => store.GetAsync(StoreKey(cacheKey), cancellationToken)) is not null;
+            return await breaker.RunAsync(() => store.GetAsync(StoreKey(cacheKey), cancellationToken)) is not null;
         }
         catch (SessionStoreUnavailableException)
         {
@@ -129,26 +118,4 @@ internal sealed class DistributedTicketStore(
     }
 
     private static string StoreKey(string cacheKey) => "session:" + cacheKey;
-
-    private static bool AllowsAnonymous(HttpContext? context) =>
-        context?.GetEndpoint()?.Metadata.GetMetadata<IAllowAnonymous>() is not null;
-
-    private async Task GuardAsync(Func<Task> action) => await GuardAsync(async () =>
-    {
-        await action();
-        return true;
-    });
-
-    private async Task<T> GuardAsync<T>(Func<Task<T>> action)
-    {
-        try
-        {
-            return await action();
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
-        {
-            logger.StoreUnavailable(ex.GetType().Name);
-            throw new SessionStoreUnavailableException("The session store (Redis) cannot be reached.", ex);
-        }
-    }
 }

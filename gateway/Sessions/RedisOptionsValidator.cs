@@ -22,6 +22,16 @@ internal sealed class RedisOptionsValidator : IValidateOptions<RedisOptions>
             }
         }
 
+        if (redis.OperationTimeout < TimeSpan.FromMilliseconds(50) || redis.OperationTimeout > TimeSpan.FromSeconds(30))
+        {
+            problems.Add($"Gateway:Redis:OperationTimeout must be between 00:00:00.050 and 00:00:30 (got '{redis.OperationTimeout}'); it is what one Redis call may cost a request during an outage, e.g. '00:00:01'.");
+        }
+
+        if (redis.BreakDuration < TimeSpan.FromMilliseconds(100) || redis.BreakDuration > TimeSpan.FromMinutes(5))
+        {
+            problems.Add($"Gateway:Redis:BreakDuration must be between 00:00:00.100 and 00:05:00 (got '{redis.BreakDuration}'); while Redis is down, requests fail at once this long between tries, e.g. '00:00:05'.");
+        }
+
         return problems.ToResult();
     }
 }

@@ -4,9 +4,6 @@ namespace Gateway.Sessions;
 
 internal static partial class SessionLog
 {
-    [LoggerMessage(LogEventIds.SessionStoreUnavailable, LogLevel.Error, "The session store (Redis) cannot be reached ({Error}).")]
-    public static partial void StoreUnavailable(this ILogger logger, string error);
-
     [LoggerMessage(LogEventIds.SessionUnreadable, LogLevel.Warning, "A stored session could not be decrypted (Data Protection keys not shared or rotated away); treating it as signed out.")]
     public static partial void UnreadableSession(this ILogger logger);
 

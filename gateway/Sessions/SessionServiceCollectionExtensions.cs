@@ -3,8 +3,10 @@ using Gateway.IdentityProvider;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
+using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 
 namespace Gateway.Sessions;
 
@@ -35,21 +37,18 @@ internal static class SessionServiceCollectionExtensions
         var redisConfiguration = options.Redis.Configuration;
         if (!string.IsNullOrWhiteSpace(redisConfiguration))
         {
-            var redisOptions = ConfigurationOptions.Parse(redisConfiguration);
-            redisOptions.AbortOnConnectFail = false;
-            redisOptions.ConnectTimeout = Math.Min(redisOptions.ConnectTimeout, 3000);
-            redisOptions.SyncTimeout = Math.Min(redisOptions.SyncTimeout, 3000);
-            redisOptions.AsyncTimeout = Math.Min(redisOptions.AsyncTimeout, 3000);
-            var connection = new Lazy<IConnectionMultiplexer>(() => ConnectionMultiplexer.Connect(redisOptions));
-            services.AddSingleton(_ => connection.Value);
-            services.AddStackExchangeRedisCache(cache =>
-            {
-                cache.InstanceName = options.Redis.KeyPrefix;
-                cache.ConnectionMultiplexerFactory = () => Task.FromResult(connection.Value);
-            });
+            services.AddSingleton<RedisCircuitBreaker>();
+            services.AddSingleton<RedisConnection>();
+            services.AddSingleton(sp => sp.GetRequiredService<RedisConnection>().Multiplexer);
+            services.AddStackExchangeRedisCache(cache => cache.InstanceName = options.Redis.KeyPrefix);
+            services.AddOptions<RedisCacheOptions>().Configure<RedisConnection>((cache, connection) =>
+                cache.ConnectionMultiplexerFactory = () => Task.FromResult(connection.Multiplexer));
             if (string.IsNullOrWhiteSpace(options.DataProtection.KeysPath))
             {
-                dataProtection.PersistKeysToStackExchangeRedis(() => connection.Value.GetDatabase(), options.Redis.KeyPrefix + "dataprotection-keys");
+                // The key ring behind the breaker too: start-up with Redis down must not wait on it call after call.
+                var keysKey = options.Redis.KeyPrefix + "dataprotection-keys";
+                services.AddOptions<KeyManagementOptions>().Configure<RedisConnection, RedisCircuitBreaker>((keys, connection, breaker) =>
+                    keys.XmlRepository = new GuardedXmlRepository(new RedisXmlRepository(() => connection.Multiplexer.GetDatabase(), keysKey), connection, breaker));
             }
         }
 

@@ -109,16 +109,22 @@ internal sealed class SessionSignals : IHostedService
         }
     }
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (_redis is null)
+        if (_redis is not null)
         {
-            return;
+            // Not awaited: with Redis down, start-up must not wait for the subscription's timeout.
+            _ = SubscribeAsync(_redis);
         }
 
+        return Task.CompletedTask;
+    }
+
+    private async Task SubscribeAsync(IConnectionMultiplexer redis)
+    {
         try
         {
-            var subscriber = _redis.GetSubscriber();
+            var subscriber = redis.GetSubscriber();
             await subscriber.SubscribeAsync(_changedChannel, (_, message) =>
             {
                 if (message.HasValue)
@@ -136,7 +142,7 @@ internal sealed class SessionSignals : IHostedService
                 }
             });
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             // StackExchange.Redis re-subscribes when the connection comes back.
             _logger.SignalFailed(ex.GetType().Name);

@@ -49,13 +49,15 @@ internal sealed class TokenRefresher
     private readonly TokenClient _tokenClient;
     private readonly TimeProvider _time;
     private readonly IConnectionMultiplexer? _redis;
+    private readonly RedisCircuitBreaker? _breaker;
     private readonly string _prefix;
     private readonly IDataProtector _protector;
 
     private readonly Observability.GatewayMetrics _metrics;
 
-    public TokenRefresher(TokenClient tokenClient, TimeProvider time, IOptions<GatewayOptions> options, IDataProtectionProvider dataProtection, Observability.GatewayMetrics metrics, IConnectionMultiplexer? redis = null)
+    public TokenRefresher(TokenClient tokenClient, TimeProvider time, IOptions<GatewayOptions> options, IDataProtectionProvider dataProtection, Observability.GatewayMetrics metrics, IConnectionMultiplexer? redis = null, RedisCircuitBreaker? breaker = null)
     {
+        _breaker = breaker;
         _metrics = metrics;
         _tokenClient = tokenClient;
         _time = time;
@@ -109,7 +111,7 @@ internal sealed class TokenRefresher
                         return Remember(key, shared);
                     }
 
-                    if (await database.LockTakeAsync(lockKey, lockValue, LockLifetime))
+                    if (await RedisAsync(() => database.LockTakeAsync(lockKey, lockValue, LockLifetime)))
                     {
                         locked = true;
                         break;
@@ -130,7 +132,7 @@ internal sealed class TokenRefresher
                 }
             }
         }
-        catch (RedisException)
+        catch (Exception ex) when (ex is RedisException or SessionStoreUnavailableException)
         {
             // Redis trouble must not block a refresh: fall back to this instance's single-flight.
             database = null;
@@ -146,9 +148,9 @@ internal sealed class TokenRefresher
                 {
                     // Bound to the old refresh token, which Redis never sees.
                     var payload = _protector.CreateProtector(refreshToken).Protect(JsonSerializer.SerializeToUtf8Bytes(outcome.Tokens));
-                    await database.StringSetAsync(resultKey, payload, ResultLifetime);
+                    await RedisAsync(() => database.StringSetAsync(resultKey, payload, ResultLifetime));
                 }
-                catch (RedisException)
+                catch (Exception ex) when (ex is RedisException or SessionStoreUnavailableException)
                 {
                 }
             }
@@ -161,9 +163,9 @@ internal sealed class TokenRefresher
             {
                 try
                 {
-                    await database.LockReleaseAsync(lockKey, lockValue);
+                    await RedisAsync(() => database.LockReleaseAsync(lockKey, lockValue));
                 }
-                catch (RedisException)
+                catch (Exception ex) when (ex is RedisException or SessionStoreUnavailableException)
                 {
                 }
             }
@@ -207,7 +209,7 @@ internal sealed class TokenRefresher
 
     private async Task<RefreshOutcome?> ReadSharedResultAsync(IDatabase database, RedisKey resultKey, string refreshToken)
     {
-        var value = await database.StringGetAsync(resultKey);
+        var value = await RedisAsync(() => database.StringGetAsync(resultKey));
         if (value.IsNullOrEmpty)
         {
             return null;
@@ -223,6 +225,9 @@ internal sealed class TokenRefresher
             return null;
         }
     }
+
+    /// <summary>A Redis call within the operation timeout, failing at once while Redis is known to be down.</summary>
+    private Task<T> RedisAsync<T>(Func<Task<T>> call) => _breaker is null ? call() : _breaker.RunAsync(call);
 
     private RefreshOutcome Remember(string key, RefreshOutcome outcome)
     {

@@ -159,28 +159,6 @@ public sealed class RedisSessionTests : IClassFixture<RedisFixture>
     }
 
     [SkippableFact]
-    public async Task RedisDown_SignOut_StillClearsTheBrowserCookie()
-    {
-        await using var gateway = await StartAsync(extra: new() { ["Gateway:Session:CacheDuration"] = "00:00:00" });
-        using var browser = new TestBrowser(gateway);
-        await browser.SignInAsync();
-
-        await Redis.StopAsync();
-        Hop hop;
-        try
-        {
-            hop = await browser.SignOutAsync();
-        }
-        finally
-        {
-            await Redis.RestartAsync();
-        }
-
-        Assert.Equal(HttpStatusCode.Found, hop.Status);
-        Assert.Contains(hop.SetCookies, c => SetCookie.Parse(c) is { Name: "_gateway" } sc && sc.IsDeletion);
-    }
-
-    [SkippableFact]
     public async Task RedisStore_SignOut_DeletesServerSession_ReplayedCookieIsRefused()
     {
         await using var gateway = await StartAsync();

@@ -62,6 +62,22 @@ public sealed class RedisServer : IAsyncDisposable
         _process = null;
     }
 
+    /// <summary>
+    /// Freezes the server (SIGSTOP): connections are accepted by the kernel but nothing is answered, as with a Redis that
+    /// hangs or a network that drops packets. <see cref="ResumeAsync"/> thaws it.
+    /// </summary>
+    public Task PauseAsync() => SignalAsync("-STOP");
+
+    public Task ResumeAsync() => SignalAsync("-CONT");
+
+    private async Task SignalAsync(string signal)
+    {
+        var process = _process ?? throw new InvalidOperationException("redis-server is not running.");
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) } })!;
+        await kill.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(0, kill.ExitCode);
+    }
+
     /// <summary>Starts it again on the same port with the same data directory.</summary>
     public Task RestartAsync() => StartProcessAsync();
 
