@@ -21,7 +21,9 @@ public sealed class PreservePostTests(GatewayStackFixture stack, ITestOutputHelp
         await page.GetByRole(AriaRole.Button, new() { Name = "Send order" }).ClickAsync();
 
         // The hosted UI may still know the user (no form then) or ask again.
-        await page.WaitForURLAsync(url => url.StartsWith(Stack.EmulatorUrl + "/oauth2/authorize", StringComparison.Ordinal) || url == Gateway + "/form");
+        // Commit, not load: under a loaded CI box the chain of redirects and the auto-submitted form can take a while.
+        await page.WaitForURLAsync(url => url.StartsWith(Stack.EmulatorUrl + "/oauth2/authorize", StringComparison.Ordinal) || url == Gateway + "/form",
+            new() { WaitUntil = WaitUntilState.Commit, Timeout = 45_000 });
         if (page.Url.StartsWith(Stack.EmulatorUrl, StringComparison.Ordinal))
         {
             await SubmitLoginAsync(page, GatewayStackFixture.Alice, GatewayStackFixture.Password);
