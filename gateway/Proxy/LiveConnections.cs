@@ -21,18 +21,21 @@ internal sealed class LiveConnections : IDisposable
     /// <summary>How often expiry and idleness are checked: the "within a few seconds" of the README.</summary>
     private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(1);
 
-    private readonly ConcurrentDictionary<LiveConnection, byte> _open = new();
+    /// <summary>Open connections, with the cookie-store session id and refresh generation they were opened with (if any).</summary>
+    private readonly ConcurrentDictionary<LiveConnection, (string? SessionId, int Generation)> _open = new();
     private readonly SessionSignals _signals;
     private readonly SessionLiveness _liveness;
+    private readonly SessionRevocations _revocations;
     private readonly TimeProvider _time;
     private readonly ILogger<LiveConnections> _logger;
     private readonly TimeSpan _idleTimeout;
     private readonly ITimer _sweep;
 
-    public LiveConnections(SessionSignals signals, SessionLiveness liveness, IOptions<GatewayOptions> options, TimeProvider time, ILogger<LiveConnections> logger)
+    public LiveConnections(SessionSignals signals, SessionLiveness liveness, SessionRevocations revocations, IOptions<GatewayOptions> options, TimeProvider time, ILogger<LiveConnections> logger)
     {
         _signals = signals;
         _liveness = liveness;
+        _revocations = revocations;
         _time = time;
         _logger = logger;
         var session = options.Value.Session;
@@ -58,14 +61,14 @@ internal sealed class LiveConnections : IDisposable
             return;
         }
 
-        var (absoluteExpiry, subject) = await SessionFactsAsync(context);
+        var (absoluteExpiry, subject, revocable) = await SessionFactsAsync(context);
         var connection = new LiveConnection(context, kind.Value, key, subject, absoluteExpiry, _time, _logger);
         if (kind == LiveConnectionKind.WebSocket)
         {
             connection.CaptureClientStream();
         }
 
-        _open.TryAdd(connection, 0);
+        _open.TryAdd(connection, (revocable?.Id, revocable?.Generation ?? 0));
         try
         {
             // Ended between authentication and registration: close at once rather than miss it.
@@ -108,7 +111,7 @@ internal sealed class LiveConnections : IDisposable
     /// The session's absolute expiry from its ticket. A request served from the validated-session cache carries no
     /// ticket properties: the session cookie is read once more, once per connection.
     /// </summary>
-    private static async Task<(DateTimeOffset? AbsoluteExpiry, string? Subject)> SessionFactsAsync(HttpContext context)
+    private static async Task<(DateTimeOffset? AbsoluteExpiry, string? Subject, (string Id, int Generation)? Revocable)> SessionFactsAsync(HttpContext context)
     {
         var result = context.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult;
         var subject = context.User.FindFirst("sub")?.Value;
@@ -120,14 +123,18 @@ internal sealed class LiveConnections : IDisposable
 
         if (properties is null)
         {
-            return (null, subject);
+            return (null, subject, null);
         }
+
+        // A cookie-store session keeps its id across refreshes (its cookie, and so its cache key, changes): a sign-out
+        // with a newer cookie revokes that id, which the sweep below sees.
+        var revocable = SessionRevocations.Of(properties);
 
         // Every session records it at sign-in; the cookie's own expiry is the idle window when sliding, so not a substitute.
         return properties.Items.TryGetValue(SessionCookieEvents.AbsoluteExpiryItem, out var text) &&
                long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
-            ? (new DateTimeOffset(ticks, TimeSpan.Zero), subject)
-            : (null, subject);
+            ? (new DateTimeOffset(ticks, TimeSpan.Zero), subject, revocable)
+            : (null, subject, revocable);
     }
 
     private void OnEnded(string key)
@@ -172,9 +179,13 @@ internal sealed class LiveConnections : IDisposable
     private void Sweep()
     {
         var now = _time.GetUtcNow();
-        foreach (var connection in _open.Keys)
+        foreach (var (connection, session) in _open)
         {
-            if (connection.AbsoluteExpiry is { } expiry && now >= expiry)
+            if (session.SessionId is { } id && _revocations.IsRevoked(id, session.Generation))
+            {
+                connection.Close(LiveConnectionEnd.Revoked);
+            }
+            else if (connection.AbsoluteExpiry is { } expiry && now >= expiry)
             {
                 connection.Close(LiveConnectionEnd.Expired);
             }

@@ -226,6 +226,30 @@ public sealed class LiveConnectionClockTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WebSocket_OpenedBeforeARefresh_SignOutWithTheRefreshedCookie_ClientReceivesClose1008()
+    {
+        // Cookie store: a refresh re-issues the cookie (a new cache key), but the session keeps its id, and sign-out
+        // revokes that id, so a connection opened with the older cookie ends too.
+        await using var gateway = await StartAsync(lifetime: "08:00:00", idleTimeout: "00:00:00");
+        using var browser = new TestBrowser(gateway);
+        await browser.SignInAsync();
+        using var socket = await LiveConnectionAssert.OpenEchoAsync(gateway, browser.Cookies);
+        var before = browser.Cookies.GetCookieHeader(gateway.BaseUri);
+
+        _clock.Advance(TimeSpan.FromMinutes(56));
+        var refreshed = await browser.ApiGetAsync("/app/after-refresh");
+        Assert.Equal(HttpStatusCode.OK, refreshed.Status);
+        Assert.NotEqual(before, browser.Cookies.GetCookieHeader(gateway.BaseUri));
+        await LiveConnectionAssert.EchoAsync(socket, "still open after the refresh");
+
+        var signOut = await browser.SendAsync(LiveConnectionAssert.SignOutRequest(gateway));
+        Assert.Equal(HttpStatusCode.Found, signOut.Status);
+        _clock.Advance(TimeSpan.FromSeconds(2));
+
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, await LiveConnectionAssert.ReceiveCloseAsync(socket));
+    }
+
+    [Fact]
     public async Task WebSocket_WithTraffic_NotClosedForIdleness_ClosedAfterIdleWindowWithout()
     {
         await using var gateway = await StartAsync(lifetime: "08:00:00", idleTimeout: "00:02:00");
