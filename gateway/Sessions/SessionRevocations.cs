@@ -45,6 +45,9 @@ internal sealed class SessionRevocations : IHostedService, IDisposable
     private int _count;
     private Task _loaded = Task.CompletedTask;
     private Task? _loop;
+
+    /// <summary>Revocations the store could not take (it was down): recorded again by the loop until it does.</summary>
+    private readonly ConcurrentDictionary<string, (DateTimeOffset Until, int Generation)> _unshared = new();
     private bool _loadFailureLogged;
 
     public SessionRevocations(IOptions<GatewayOptions> options, TimeProvider time, ILogger<SessionRevocations> logger, IConnectionMultiplexer? redis = null)
@@ -153,6 +156,7 @@ internal sealed class SessionRevocations : IHostedService, IDisposable
         catch (Exception ex) when (ex is RedisException or TimeoutException or IOException or UnauthorizedAccessException or ObjectDisposedException)
         {
             _logger.RevocationNotShared(_store.Name, ex.GetType().Name);
+            _unshared[sessionId] = (until, generation);
             throw new SessionStoreUnavailableException($"The signed-out session could not be recorded in {_store.Name}.", ex);
         }
     }
@@ -194,6 +198,7 @@ internal sealed class SessionRevocations : IHostedService, IDisposable
             {
                 await Task.Delay(PollInterval, _time, stopping);
                 await _loaded;
+                await ShareUnsharedAsync(stopping);
                 await ReadAsync(stopping);
                 var now = _time.GetUtcNow();
                 if (now >= nextTidy)
@@ -211,6 +216,27 @@ internal sealed class SessionRevocations : IHostedService, IDisposable
             {
                 // Tidying is best effort; reading is retried on the next turn.
             }
+        }
+    }
+
+    /// <summary>A revocation the store could not take at first was recorded now (instances that are running learn of it through this).</summary>
+    public event Action<string, DateTimeOffset, int>? SharedLate;
+
+    /// <summary>
+    /// Records the revocations the store could not take when they happened (a sign-out while Redis was down answered 503
+    /// but already refuses the cookie here): once the store is back, the other instances and a restart learn of them too.
+    /// </summary>
+    private async Task ShareUnsharedAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (id, (until, generation)) in _unshared)
+        {
+            if (until > _time.GetUtcNow())
+            {
+                await _store!.AddAsync(id, until, generation, cancellationToken);
+                SharedLate?.Invoke(id, until, generation);
+            }
+
+            _unshared.TryRemove(id, out _);
         }
     }
 

@@ -31,6 +31,8 @@ internal sealed class SessionSignals : IHostedService
         _redis = redis;
         _logger = logger;
         _changedChannel = RedisChannel.Literal(options.Value.Redis.KeyPrefix + "session-changed");
+        revocations.SharedLate += (sessionId, until, generation) =>
+            Publish(_changedChannel, RevokedPrefix + RevocationText.Format(sessionId, until, generation));
 
         // A channel of its own, so an instance of an older version (subscribed to "changed" only) still drops its copy.
         _endedChannel = RedisChannel.Literal(options.Value.Redis.KeyPrefix + "session-ended");

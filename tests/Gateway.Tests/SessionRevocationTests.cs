@@ -296,5 +296,17 @@ public sealed class RedisSessionRevocationTests : IClassFixture<RedisFixture>
         Assert.Equal(HttpStatusCode.ServiceUnavailable, signOut);
         Assert.Equal(HttpStatusCode.Unauthorized, replay);
         Assert.Contains(a.Logs.Lines, l => l.Contains("Could not record a signed-out session in Redis", StringComparison.Ordinal));
+
+        // Once Redis is back, the revocation this instance kept is recorded after all: another instance refuses the copy.
+        await using var b = await StartAsync();
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        var onB = await CopiedCookie.ApiGetAsync(b, copy, "/replay-on-b");
+        while (onB != HttpStatusCode.Unauthorized && deadline.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            await Task.Delay(100);
+            onB = await CopiedCookie.ApiGetAsync(b, copy, "/replay-on-b");
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, onB);
     }
 }
