@@ -17,6 +17,13 @@ internal sealed class SessionSignals : IHostedService
 {
     private const string RevokedPrefix = "revoked ";
 
+    /// <summary>
+    /// Each message starts with the sending instance's tag and '|': Redis delivers an instance's own messages to it too,
+    /// and acting on them again would only evict what it has just cached. Untagged messages (older versions) are read as
+    /// they are; a cache key or a revocation never contains '|'.
+    /// </summary>
+    private readonly string _tag = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)) + "|";
+
     private readonly SessionCache _cache;
     private readonly SessionRevocations _revocations;
     private readonly IConnectionMultiplexer? _redis;
@@ -90,12 +97,24 @@ internal sealed class SessionSignals : IHostedService
 
         try
         {
-            _redis.GetSubscriber().Publish(channel, message, CommandFlags.FireAndForget);
+            _redis.GetSubscriber().Publish(channel, _tag + message, CommandFlags.FireAndForget);
         }
         catch (RedisException ex)
         {
             _logger.SignalFailed(ex.GetType().Name);
         }
+    }
+
+    /// <summary>The message without its sender's tag, or null when this instance sent it.</summary>
+    private string? FromOthers(string message)
+    {
+        if (message.StartsWith(_tag, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var bar = message.IndexOf('|', StringComparison.Ordinal);
+        return bar == _tag.Length - 1 ? message[(bar + 1)..] : message;
     }
 
     private void ReceivedChanged(string message)
@@ -129,16 +148,15 @@ internal sealed class SessionSignals : IHostedService
             var subscriber = redis.GetSubscriber();
             await subscriber.SubscribeAsync(_changedChannel, (_, message) =>
             {
-                if (message.HasValue)
+                if (message.HasValue && FromOthers(message.ToString()) is { } payload)
                 {
-                    ReceivedChanged(message.ToString());
+                    ReceivedChanged(payload);
                 }
             });
             await subscriber.SubscribeAsync(_endedChannel, (_, message) =>
             {
-                if (message.HasValue)
+                if (message.HasValue && FromOthers(message.ToString()) is { } key)
                 {
-                    var key = message.ToString();
                     _cache.Remove(key);
                     SessionEnded?.Invoke(key);
                 }
