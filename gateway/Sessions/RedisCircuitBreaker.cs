@@ -70,13 +70,7 @@ internal sealed class RedisCircuitBreaker
         }
         finally
         {
-            if (trial)
-            {
-                lock (_lock)
-                {
-                    _trialRunning = false;
-                }
-            }
+            EndTrial(trial);
         }
     }
 
@@ -106,13 +100,7 @@ internal sealed class RedisCircuitBreaker
         }
         finally
         {
-            if (trial)
-            {
-                lock (_lock)
-                {
-                    _trialRunning = false;
-                }
-            }
+            EndTrial(trial);
         }
     }
 
@@ -136,6 +124,18 @@ internal sealed class RedisCircuitBreaker
             if (_open)
             {
                 _retryAt = _time.GetUtcNow();
+            }
+        }
+    }
+
+    /// <summary>The trial call (the one let through to find out whether Redis is back) is over, whatever its outcome.</summary>
+    private void EndTrial(bool trial)
+    {
+        if (trial)
+        {
+            lock (_lock)
+            {
+                _trialRunning = false;
             }
         }
     }

@@ -6,42 +6,10 @@ namespace Gateway.Tests;
 /// <summary>Start-up validation of the federation, sign-in hint and group-format keys.</summary>
 public sealed class FederationStartupValidationTests
 {
-    private static Dictionary<string, string?> ValidConfig(params (string Key, string? Value)[] changes)
-    {
-        var config = new Dictionary<string, string?>
-        {
-            ["Gateway:Cognito:Authority"] = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123xyz",
-            ["Gateway:Cognito:ClientId"] = "3n4b5urk1ft4fl3mg5e62d9ado",
-            ["ReverseProxy:Routes:app:ClusterId"] = "backend",
-            ["ReverseProxy:Routes:app:Match:Path"] = "{**catch-all}",
-            ["ReverseProxy:Clusters:backend:Destinations:d1:Address"] = "http://127.0.0.1:9",
-        };
-        foreach (var (key, value) in changes)
-        {
-            if (value is null)
-            {
-                config.Remove(key);
-            }
-            else
-            {
-                config[key] = value;
-            }
-        }
+    private static Dictionary<string, string?> ValidConfig(params (string Key, string? Value)[] changes) =>
+        StartupConfig.With(StartupConfig.Minimal(), changes);
 
-        return config;
-    }
-
-    private static void Builds(Dictionary<string, string?> config)
-    {
-        var app = GatewayApp.Build([], b => GatewayHost.Configure(b, config));
-        ((IDisposable)app).Dispose();
-    }
-
-    private static string FailureMessage(Dictionary<string, string?> config)
-    {
-        var ex = Record.Exception(() => Builds(config));
-        return Assert.IsType<GatewayConfigurationException>(ex).Message;
-    }
+    private static string FailureMessage(Dictionary<string, string?> config) => StartupConfig.BuildFails(config).Message;
 
     [Fact]
     public async Task Startup_AllFederationKeys_Build()

@@ -14,38 +14,11 @@ namespace Gateway.Tests;
 /// </summary>
 public sealed class OptionsValidationTests
 {
-    private static Dictionary<string, string?> ValidConfig(params (string Key, string? Value)[] changes)
-    {
-        var config = new Dictionary<string, string?>
-        {
-            ["Gateway:Cognito:Authority"] = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123xyz",
-            ["Gateway:Cognito:ClientId"] = "3n4b5urk1ft4fl3mg5e62d9ado",
-            ["Gateway:Policies:admins:Groups:0"] = "admins",
-            ["ReverseProxy:Routes:app:ClusterId"] = "backend",
-            ["ReverseProxy:Routes:app:Match:Path"] = "{**catch-all}",
-            ["ReverseProxy:Clusters:backend:Destinations:d1:Address"] = "http://127.0.0.1:9",
-        };
-        foreach (var (key, value) in changes)
-        {
-            if (value is null)
-            {
-                config.Remove(key);
-            }
-            else
-            {
-                config[key] = value;
-            }
-        }
+    private static Dictionary<string, string?> ValidConfig(params (string Key, string? Value)[] changes) =>
+        StartupConfig.With(StartupConfig.With(StartupConfig.Minimal(), ("Gateway:Policies:admins:Groups:0", "admins")), changes);
 
-        return config;
-    }
-
-    private static GatewayConfigurationException BuildFails(Dictionary<string, string?> config, string[]? args = null)
-    {
-        var ex = Record.Exception(() => ((IDisposable)GatewayApp.Build(args ?? [], b => GatewayHost.Configure(b, config))).Dispose());
-        Assert.True(ex is not null, "GatewayApp.Build accepted the configuration");
-        return Assert.IsType<GatewayConfigurationException>(ex);
-    }
+    private static GatewayConfigurationException BuildFails(Dictionary<string, string?> config, string[]? args = null) =>
+        StartupConfig.BuildFails(config, args);
 
     private static void AssertProblem(GatewayConfigurationException ex, params string[] fragments) =>
         Assert.True(ex.Problems.Any(p => fragments.All(f => p.Contains(f, StringComparison.Ordinal))),
@@ -167,24 +140,7 @@ public sealed class OptionsValidationTests
     [Fact]
     public async Task GatewayProcess_MisspeltSection_ExitsWithCode2AndTheHint()
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "Gateway.dll");
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        psi.ArgumentList.Add(dll);
-        foreach (var key in psi.Environment.Keys.Where(k =>
-                     k.StartsWith("Gateway__", StringComparison.OrdinalIgnoreCase) ||
-                     k.StartsWith("ReverseProxy__", StringComparison.OrdinalIgnoreCase)).ToList())
-        {
-            psi.Environment.Remove(key);
-        }
-
-        psi.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        var psi = StartupConfig.GatewayProcess();
         foreach (var (key, value) in ValidConfig(("Gateway:Sesion:Store", "Redis")))
         {
             psi.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;

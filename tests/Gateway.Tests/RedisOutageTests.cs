@@ -347,23 +347,7 @@ public sealed class RedisOutageTests : IClassFixture<RedisFixture>
 
         public static GatewayProcess Start(FakeCognito cognito, int redisPort, string operationTimeout)
         {
-            var psi = new ProcessStartInfo("dotnet")
-            {
-                WorkingDirectory = AppContext.BaseDirectory,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                RedirectStandardInput = true,
-                UseShellExecute = false,
-            };
-            psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Gateway.dll"));
-            foreach (var key in psi.Environment.Keys.Where(k =>
-                         k.StartsWith("Gateway__", StringComparison.OrdinalIgnoreCase) ||
-                         k.StartsWith("ReverseProxy__", StringComparison.OrdinalIgnoreCase)).ToList())
-            {
-                psi.Environment.Remove(key);
-            }
-
-            psi.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+            var psi = StartupConfig.GatewayProcess();
             psi.Environment["Gateway__Cognito__Authority"] = cognito.Authority;
             psi.Environment["Gateway__Cognito__ClientId"] = FakeCognito.ClientId;
             psi.Environment["Gateway__Session__Store"] = "Redis";

@@ -22,39 +22,10 @@ public sealed class StartupValidationTests
         ["ReverseProxy:Clusters:backend:Destinations:d1:Address"] = "http://127.0.0.1:9",
     };
 
-    private static Dictionary<string, string?> With(Dictionary<string, string?> config, params (string Key, string? Value)[] changes)
-    {
-        foreach (var (key, value) in changes)
-        {
-            if (value is null)
-            {
-                config.Remove(key);
-            }
-            else
-            {
-                config[key] = value;
-            }
-        }
+    private static Dictionary<string, string?> With(Dictionary<string, string?> config, params (string Key, string? Value)[] changes) =>
+        StartupConfig.With(config, changes);
 
-        return config;
-    }
-
-    private static GatewayConfigurationException BuildFails(Dictionary<string, string?> config)
-    {
-        WebApplicationHolder? built = null;
-        var ex = Record.Exception(() =>
-        {
-            built = new WebApplicationHolder(GatewayApp.Build([], b => GatewayHost.Configure(b, config)));
-        });
-        built?.Dispose();
-        Assert.True(ex is not null, "GatewayApp.Build accepted the configuration");
-        return Assert.IsType<GatewayConfigurationException>(ex);
-    }
-
-    private sealed class WebApplicationHolder(Microsoft.AspNetCore.Builder.WebApplication app) : IDisposable
-    {
-        public void Dispose() => ((IDisposable)app).Dispose();
-    }
+    private static GatewayConfigurationException BuildFails(Dictionary<string, string?> config) => StartupConfig.BuildFails(config);
 
     private static void AssertNames(GatewayConfigurationException ex, params string[] fragments)
     {
@@ -324,26 +295,7 @@ public sealed class StartupValidationTests
     [Fact]
     public async Task GatewayProcess_BadConfigFromEnvironment_ExitsNonZeroWithMessage()
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "Gateway.dll");
-        Assert.True(File.Exists(dll), $"Gateway.dll not found in {AppContext.BaseDirectory}");
-
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        psi.ArgumentList.Add(dll);
-        foreach (var key in psi.Environment.Keys.Where(k =>
-                     k.StartsWith("Gateway__", StringComparison.OrdinalIgnoreCase) ||
-                     k.StartsWith("ReverseProxy__", StringComparison.OrdinalIgnoreCase)).ToList())
-        {
-            psi.Environment.Remove(key);
-        }
-
-        psi.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        var psi = StartupConfig.GatewayProcess();
         psi.Environment["Gateway__Cognito__Authority"] = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123xyz";
         psi.Environment["Gateway__TrustedProxies__0"] = "not-an-ip";
         psi.Environment["Gateway__Cognito__ClientSecret"] = Secret;
