@@ -316,6 +316,17 @@ public sealed class CognitoCheckTests : IDisposable
         }
     }
 
+    [Fact]
+    public void CheckCognito_EndpointDown_SaysSoAndExitsOne()
+    {
+        environment["AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"] = "http://127.0.0.1:9/";
+
+        var (exit, output) = Check();
+
+        Assert.True(exit == 1, output);
+        Assert.Contains("problem [aws]: reading user pool eu-west-1_AbC123xyz (region eu-west-1) failed: DescribeUserPool: http://127.0.0.1:9/ did not answer", output);
+    }
+
     /// <summary>The published gateway's own command line: <c>dotnet Gateway.dll --check-cognito</c>, configured by environment variables.</summary>
     [Fact]
     public async Task CheckCognito_GatewayProcess_PrintsFindingsAndExitsWithTheirCode()
