@@ -316,6 +316,32 @@ public sealed class CognitoCheckTests : IDisposable
         }
     }
 
+    /// <summary>The domain asked about: Gateway:Cognito:Domain as the API names it (prefix, or a custom domain's host), else the pool's custom domain, else its prefix.</summary>
+    [Theory]
+    [InlineData("legacy-app-auth", null, "legacy-app-auth")]
+    [InlineData("https://legacy-app-auth.auth.eu-west-1.amazoncognito.com", null, "legacy-app-auth")]
+    [InlineData("https://auth.example.com", null, "auth.example.com")]
+    [InlineData(null, "auth.example.com", "auth.example.com")]
+    public void CheckCognito_DescribesTheDomainTheGatewayUses(string? configured, string? poolCustomDomain, string described)
+    {
+        if (configured is not null)
+        {
+            config["Gateway:Cognito:Domain"] = configured;
+        }
+
+        if (poolCustomDomain is not null)
+        {
+            pool["UserPool"]!["CustomDomain"] = poolCustomDomain;
+        }
+
+        domain["DomainDescription"]!["Domain"] = described;
+
+        var (exit, output) = Check();
+
+        Assert.True(exit == 0, output);
+        Assert.Contains($"\"Domain\":\"{described}\"", api.LogEntries.Last().RequestMessage!.Body);
+    }
+
     [Fact]
     public void CheckCognito_EndpointDown_SaysSoAndExitsOne()
     {
