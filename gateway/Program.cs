@@ -1,5 +1,10 @@
 using Gateway.Hosting;
 
+if (CheckCognitoCommand.Requested(args))
+{
+    return CheckCognitoCommand.Run(args, Console.Out, Console.Error);
+}
+
 var stopping = CancellationToken.None;
 try
 {

@@ -27,6 +27,7 @@ public sealed partial class ArchitectureTests
         "ForwardAuth",
         "Endpoints",
         "Health",
+        "CognitoCheck",
         "Hosting",
     ];
 
