@@ -27,7 +27,13 @@ public static class RouteMetadataKeys
     /// <summary>true (default) or false: a browser's form post that arrives without a session is kept through sign-in and sent again.</summary>
     public const string PreservePost = "Gateway.PreservePost";
 
-    public static readonly IReadOnlyList<string> All = [Unauthenticated, AllowCorsPreflight, Bearer, ForwardToken, IdentityProvider, IdpIdentifier, PreservePost];
+    /// <summary>true or false: send the signed identity assertion on this route (default: <c>Gateway:Assertion:Enabled</c>).</summary>
+    public const string Assertion = "Gateway.Assertion";
+
+    /// <summary>The <c>aud</c> of this route's assertions (default: <c>Gateway:Assertion:Audience</c>, else the request's public origin).</summary>
+    public const string AssertionAudience = "Gateway.AssertionAudience";
+
+    public static readonly IReadOnlyList<string> All = [Unauthenticated, AllowCorsPreflight, Bearer, ForwardToken, IdentityProvider, IdpIdentifier, PreservePost, Assertion, AssertionAudience];
 }
 
 /// <summary>Values of <see cref="RouteMetadataKeys.Unauthenticated"/>.</summary>

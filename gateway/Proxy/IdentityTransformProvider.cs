@@ -1,3 +1,4 @@
+using Gateway.Assertions;
 using Gateway.Authentication;
 using Gateway.Configuration;
 using Gateway.IdentityProvider;
@@ -20,6 +21,8 @@ internal sealed class IdentityTransformProvider(
     IdentityHeaderMap map,
     GatewayCookieFilter cookieFilter,
     IdentityProviderSettings provider,
+    AssertionIssuer assertions,
+    IOptions<GatewayOptions> options,
     Observability.GatewayMetrics metrics,
     ILogger<IdentityTransformProvider> logger) : ITransformProvider
 {
@@ -40,9 +43,17 @@ internal sealed class IdentityTransformProvider(
     {
         var transform = new IdentityRequestTransform(map, cookieFilter, context.Route.RouteId, metrics, logger);
         context.RequestTransforms.Add(transform);
-        if (RouteSettings.Parse(context.Route.Metadata).ForwardToken == ForwardTokenMode.Access)
+        var settings = RouteSettings.Parse(context.Route.Metadata);
+        if (settings.ForwardToken == ForwardTokenMode.Access)
         {
             context.RequestTransforms.Add(new ForwardAccessTokenTransform());
+        }
+
+        var assertion = options.Value.Assertion;
+        if (settings.Assertion ?? assertion.Enabled)
+        {
+            var audience = settings.AssertionAudience ?? (string.IsNullOrWhiteSpace(assertion.Audience) ? null : assertion.Audience.Trim());
+            context.RequestTransforms.Add(new AssertionTransform(assertions, assertion.HeaderName, audience));
         }
     }
 }
@@ -68,6 +79,28 @@ internal sealed class ForwardAccessTokenTransform : RequestTransform
             context.ProxyRequest.Headers.Remove("Authorization");
             context.ProxyRequest.Headers.TryAddWithoutValidation("Authorization", "Bearer " + token);
         }
+    }
+}
+
+/// <summary>
+/// <c>Gateway.Assertion</c>: the signed identity assertion of a signed-in user (session or bearer token), for the
+/// route's audience (default: the request's public origin, which is also the issuer).
+/// </summary>
+internal sealed class AssertionTransform(AssertionIssuer assertions, string headerName, string? audience) : RequestTransform
+{
+    public override async ValueTask ApplyAsync(RequestTransformContext context)
+    {
+        var httpContext = context.HttpContext;
+        if (httpContext.User.Identity?.IsAuthenticated != true)
+        {
+            return;
+        }
+
+        // After Ingress, scheme and host are the public ones (Gateway:PublicOrigin or trusted forwarded headers).
+        var origin = httpContext.Request.Scheme + "://" + httpContext.Request.Host.Value;
+        var token = await assertions.IssueAsync(httpContext.User, origin, audience ?? origin);
+        context.ProxyRequest.Headers.Remove(headerName);
+        context.ProxyRequest.Headers.TryAddWithoutValidation(headerName, token);
     }
 }
 
