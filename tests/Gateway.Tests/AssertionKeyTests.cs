@@ -127,6 +127,25 @@ public sealed class AssertionKeyTests : IClassFixture<RedisFixture>, IDisposable
         await AssertSharedAsync(a, b);
     }
 
+    [Fact]
+    public void AssertionOptions_BadValues_EachReportedInTheOneStartupMessage()
+    {
+        var config = StartupConfig.With(StartupConfig.Minimal(),
+            ("Gateway:Assertion:HeaderName", "X Bad"),
+            ("Gateway:Assertion:Lifetime", "00:00:01"),
+            ("Gateway:Assertion:KeyLifetime", "00:10:00"),
+            ("Gateway:Assertion:Lifetme", "00:01:00"),
+            ("ReverseProxy:Routes:app:Metadata:Gateway.Assertion", "yes"));
+
+        var message = StartupConfig.BuildFails(config).Message;
+
+        Assert.Contains("Gateway:Assertion:HeaderName is not a valid HTTP header name", message);
+        Assert.Contains("Gateway:Assertion:Lifetime must be between", message);
+        Assert.Contains("Gateway:Assertion:KeyLifetime must be between", message);
+        Assert.Contains("Gateway:Assertion:Lifetme", message);
+        Assert.Contains("ReverseProxy:Routes:app:Metadata:Gateway.Assertion must be true or false", message);
+    }
+
     /// <summary>Each instance's assertion verifies with the other's JWKS, and both sign with the one shared key.</summary>
     private async Task AssertSharedAsync(GatewayHost a, GatewayHost b)
     {
