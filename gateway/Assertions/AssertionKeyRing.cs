@@ -235,6 +235,7 @@ internal sealed class SigningKey
     public SigningKey(string keyId, DateTimeOffset activeFrom, DateTimeOffset retireAt, ECDsa ecdsa, ECParameters publicParameters)
     {
         KeyId = keyId;
+        Ecdsa = ecdsa;
         ActiveFrom = activeFrom;
         RetireAt = retireAt;
         Credentials = new SigningCredentials(new ECDsaSecurityKey(ecdsa) { KeyId = keyId }, SecurityAlgorithms.EcdsaSha256);
@@ -244,6 +245,9 @@ internal sealed class SigningKey
     }
 
     public string KeyId { get; }
+
+    /// <summary>The private key (for the ALB-format token, which is signed by hand: its segments keep their padding).</summary>
+    public ECDsa Ecdsa { get; }
 
     public DateTimeOffset ActiveFrom { get; }
 

@@ -28,6 +28,7 @@ internal static class AssertionsServiceCollectionExtensions
 
         services.AddSingleton<AssertionKeyRing>();
         services.AddSingleton<AssertionIssuer>();
+        services.AddSingleton<AlbDataTokenIssuer>();
         return services;
     }
 }

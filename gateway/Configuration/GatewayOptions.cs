@@ -79,6 +79,9 @@ public sealed class GatewayOptions
 
     /// <summary>The signed identity assertion sent to backends (and its keys).</summary>
     public AssertionOptions Assertion { get; set; } = new();
+
+    /// <summary>The ALB-compatible header profile (<c>Gateway.HeaderProfile: Alb</c>).</summary>
+    public AlbOptions Alb { get; set; } = new();
 }
 
 /// <summary>"Gateway:Cognito": an Amazon Cognito user pool (Cognito dialect).</summary>
@@ -252,4 +255,14 @@ public sealed class AssertionOptions
 
     /// <summary>How long one signing key signs before the next one takes over (the old one stays published until its last assertion has expired).</summary>
     public TimeSpan KeyLifetime { get; set; } = TimeSpan.FromDays(7);
+}
+
+/// <summary>"Gateway:Alb": routes with <c>Gateway.HeaderProfile: Alb</c> get what an AWS ALB with authenticate-cognito sends.</summary>
+public sealed class AlbOptions
+{
+    /// <summary>The <c>signer</c> in the data token's header: the load balancer ARN the apps check; empty = the gateway's public origin.</summary>
+    public string? Signer { get; set; }
+
+    /// <summary>Where the PEM public key of each <c>kid</c> is served (<c>{path}/{kid}</c>), in place of <c>https://public-keys.auth.elb.REGION.amazonaws.com</c>; empty = <c>{BasePath}/alb-keys</c>.</summary>
+    public string? PublicKeysPath { get; set; }
 }

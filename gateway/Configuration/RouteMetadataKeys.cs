@@ -33,7 +33,10 @@ public static class RouteMetadataKeys
     /// <summary>The <c>aud</c> of this route's assertions (default: <c>Gateway:Assertion:Audience</c>, else the request's public origin).</summary>
     public const string AssertionAudience = "Gateway.AssertionAudience";
 
-    public static readonly IReadOnlyList<string> All = [Unauthenticated, AllowCorsPreflight, Bearer, ForwardToken, IdentityProvider, IdpIdentifier, PreservePost, Assertion, AssertionAudience];
+    /// <summary>Default (the X-Forwarded-* identity headers) or Alb: the three <c>x-amzn-oidc-*</c> headers of an AWS ALB with authenticate-cognito.</summary>
+    public const string HeaderProfile = "Gateway.HeaderProfile";
+
+    public static readonly IReadOnlyList<string> All = [Unauthenticated, AllowCorsPreflight, Bearer, ForwardToken, IdentityProvider, IdpIdentifier, PreservePost, Assertion, AssertionAudience, HeaderProfile];
 }
 
 /// <summary>Values of <see cref="RouteMetadataKeys.Unauthenticated"/>.</summary>
@@ -60,6 +63,19 @@ public enum ForwardTokenMode
 
     /// <summary>The caller's access token (bearer header or the session's saved token) is sent as <c>Authorization: Bearer</c>.</summary>
     Access,
+}
+
+/// <summary>Values of <see cref="RouteMetadataKeys.HeaderProfile"/>.</summary>
+public enum HeaderProfile
+{
+    /// <summary>The configured identity headers (<c>X-Forwarded-User</c>, …).</summary>
+    Default,
+
+    /// <summary>
+    /// What an AWS Application Load Balancer with <c>authenticate-cognito</c> sends: <c>x-amzn-oidc-identity</c>,
+    /// <c>x-amzn-oidc-accesstoken</c> and <c>x-amzn-oidc-data</c> (signed user claims), instead of the identity headers.
+    /// </summary>
+    Alb,
 }
 
 /// <summary>Reserved YARP policy names.</summary>

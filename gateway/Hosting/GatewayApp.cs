@@ -109,7 +109,7 @@ public static class GatewayApp
         app.MapGatewayHealth();
         app.MapGatewayAuthEndpoints(paths);
         app.MapGatewayForwardAuth(paths);
-        app.MapGatewayAssertionKeys(paths);
+        app.MapGatewayAssertionKeys(paths, options);
         app.MapGatewayProxy();
     }
 }

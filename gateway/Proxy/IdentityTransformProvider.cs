@@ -22,6 +22,7 @@ internal sealed class IdentityTransformProvider(
     GatewayCookieFilter cookieFilter,
     IdentityProviderSettings provider,
     AssertionIssuer assertions,
+    AlbDataTokenIssuer albTokens,
     IOptions<GatewayOptions> options,
     Observability.GatewayMetrics metrics,
     ILogger<IdentityTransformProvider> logger) : ITransformProvider
@@ -41,9 +42,14 @@ internal sealed class IdentityTransformProvider(
 
     public void Apply(TransformBuilderContext context)
     {
-        var transform = new IdentityRequestTransform(map, cookieFilter, context.Route.RouteId, metrics, logger);
-        context.RequestTransforms.Add(transform);
         var settings = RouteSettings.Parse(context.Route.Metadata);
+        var alb = settings.HeaderProfile == HeaderProfile.Alb;
+        context.RequestTransforms.Add(new IdentityRequestTransform(map, cookieFilter, context.Route.RouteId, metrics, logger, identityHeaders: !alb));
+        if (alb)
+        {
+            context.RequestTransforms.Add(new AlbProfileTransform(albTokens));
+        }
+
         if (settings.ForwardToken == ForwardTokenMode.Access)
         {
             context.RequestTransforms.Add(new ForwardAccessTokenTransform());
@@ -104,7 +110,44 @@ internal sealed class AssertionTransform(AssertionIssuer assertions, string head
     }
 }
 
-internal sealed class IdentityRequestTransform(IdentityHeaderMap map, GatewayCookieFilter cookies, string routeId, Observability.GatewayMetrics metrics, ILogger logger) : RequestTransform
+/// <summary>
+/// <c>Gateway.HeaderProfile: Alb</c>: what an AWS ALB with authenticate-cognito sends, in its format, instead of the
+/// identity headers: <c>x-amzn-oidc-identity</c> (<c>sub</c>), <c>x-amzn-oidc-accesstoken</c> (the caller's access
+/// token, refreshed ahead of expiry like <c>ForwardToken: Access</c>) and <c>x-amzn-oidc-data</c> (see <see cref="AlbDataTokenIssuer"/>).
+/// Inbound <c>x-amzn-oidc-*</c> headers are already gone (reserved on every route).
+/// </summary>
+internal sealed class AlbProfileTransform(AlbDataTokenIssuer tokens) : RequestTransform
+{
+    public const string IdentityHeader = "x-amzn-oidc-identity";
+    public const string AccessTokenHeader = "x-amzn-oidc-accesstoken";
+    public const string DataHeader = "x-amzn-oidc-data";
+
+    public override async ValueTask ApplyAsync(RequestTransformContext context)
+    {
+        var httpContext = context.HttpContext;
+        var user = httpContext.User;
+        if (user.Identity?.IsAuthenticated != true)
+        {
+            return;
+        }
+
+        var headers = context.ProxyRequest.Headers;
+        if (user.FindFirst("sub")?.Value is { } sub)
+        {
+            headers.TryAddWithoutValidation(IdentityHeader, HeaderValueEncoder.Encode(sub));
+        }
+
+        if (await httpContext.GetTokenAsync(TokenNames.AccessToken) is { Length: > 0 } accessToken)
+        {
+            headers.TryAddWithoutValidation(AccessTokenHeader, accessToken);
+        }
+
+        var origin = httpContext.Request.Scheme + "://" + httpContext.Request.Host.Value;
+        headers.TryAddWithoutValidation(DataHeader, await tokens.IssueAsync(user, origin));
+    }
+}
+
+internal sealed class IdentityRequestTransform(IdentityHeaderMap map, GatewayCookieFilter cookies, string routeId, Observability.GatewayMetrics metrics, ILogger logger, bool identityHeaders = true) : RequestTransform
 {
     public override ValueTask ApplyAsync(RequestTransformContext context)
     {
@@ -138,7 +181,7 @@ internal sealed class IdentityRequestTransform(IdentityHeaderMap map, GatewayCoo
         }
 
         var user = context.HttpContext.User;
-        if (user.Identity?.IsAuthenticated == true)
+        if (identityHeaders && user.Identity?.IsAuthenticated == true)
         {
             var values = map.ValuesFor(user);
             for (var i = 0; i < values.Length; i++)

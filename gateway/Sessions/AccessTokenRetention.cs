@@ -5,7 +5,7 @@ using Yarp.ReverseProxy;
 namespace Gateway.Sessions;
 
 /// <summary>
-/// Whether a session keeps the access token. Only routes with <c>Gateway.ForwardToken: Access</c> use it (refresh
+/// Whether a session keeps the access token. Only routes with <c>Gateway.ForwardToken: Access</c> or <c>Gateway.HeaderProfile: Alb</c> use it (refresh
 /// timing has its own expiry item), and in the cookie store it is ~40% of every request's cookie bytes: there it is
 /// kept only while some route forwards tokens, and fetched with one refresh when such a route meets a session without it.
 /// </summary>
@@ -13,8 +13,8 @@ internal sealed class AccessTokenRetention(IOptions<GatewayOptions> options, IPr
 {
     public bool KeepInSession() =>
         options.Value.Session.Store == SessionStoreKind.Redis ||
-        proxyState.GetRoutes().Any(r => RouteSettings.Parse(r.Config.Metadata).ForwardToken == ForwardTokenMode.Access);
+        proxyState.GetRoutes().Any(r => RouteSettings.Parse(r.Config.Metadata).NeedsAccessToken);
 
-    /// <summary>True when the request's route forwards the session's access token.</summary>
-    public static bool RouteForwardsToken(HttpContext context) => RouteSettings.Of(context).ForwardToken == ForwardTokenMode.Access;
+    /// <summary>True when the request's route forwards the session's access token (<c>ForwardToken: Access</c> or the ALB profile).</summary>
+    public static bool RouteForwardsToken(HttpContext context) => RouteSettings.Of(context).NeedsAccessToken;
 }

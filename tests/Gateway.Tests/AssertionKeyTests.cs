@@ -128,14 +128,17 @@ public sealed class AssertionKeyTests : IClassFixture<RedisFixture>, IDisposable
     }
 
     [Fact]
-    public void AssertionOptions_BadValues_EachReportedInTheOneStartupMessage()
+    public void AssertionAndAlbOptions_BadValues_EachReportedInTheOneStartupMessage()
     {
         var config = StartupConfig.With(StartupConfig.Minimal(),
             ("Gateway:Assertion:HeaderName", "X Bad"),
             ("Gateway:Assertion:Lifetime", "00:00:01"),
             ("Gateway:Assertion:KeyLifetime", "00:10:00"),
             ("Gateway:Assertion:Lifetme", "00:01:00"),
-            ("ReverseProxy:Routes:app:Metadata:Gateway.Assertion", "yes"));
+            ("Gateway:Alb:PublicKeysPath", "alb-keys/"),
+            ("Gateway:Alb:Signer", "my alb"),
+            ("ReverseProxy:Routes:app:Metadata:Gateway.Assertion", "yes"),
+            ("ReverseProxy:Routes:app:Metadata:Gateway.HeaderProfile", "Aws"));
 
         var message = StartupConfig.BuildFails(config).Message;
 
@@ -144,6 +147,9 @@ public sealed class AssertionKeyTests : IClassFixture<RedisFixture>, IDisposable
         Assert.Contains("Gateway:Assertion:KeyLifetime must be between", message);
         Assert.Contains("Gateway:Assertion:Lifetme", message);
         Assert.Contains("ReverseProxy:Routes:app:Metadata:Gateway.Assertion must be true or false", message);
+        Assert.Contains("Gateway:Alb:PublicKeysPath must start with '/'", message);
+        Assert.Contains("Gateway:Alb:Signer must be printable ASCII", message);
+        Assert.Contains("ReverseProxy:Routes:app:Metadata:Gateway.HeaderProfile has an unknown value (got 'Aws')", message);
     }
 
     /// <summary>Each instance's assertion verifies with the other's JWKS, and both sign with the one shared key.</summary>
