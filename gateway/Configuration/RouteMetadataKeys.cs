@@ -15,7 +15,7 @@ public static class RouteMetadataKeys
     /// <summary>true: <c>Authorization: Bearer</c> with a Cognito access token is accepted instead of a session.</summary>
     public const string Bearer = "Gateway.Bearer";
 
-    /// <summary>None (default) or Access: forward the caller's access token to the backend as <c>Authorization: Bearer</c>.</summary>
+    /// <summary>None (default), Access or Id: forward the caller's access token, or the session's ID token, to the backend as <c>Authorization: Bearer</c>.</summary>
     public const string ForwardToken = "Gateway.ForwardToken";
 
     /// <summary>Cognito: sent as <c>identity_provider</c> when a request of this route starts a sign-in (straight to that IdP).</summary>
@@ -63,6 +63,9 @@ public enum ForwardTokenMode
 
     /// <summary>The caller's access token (bearer header or the session's saved token) is sent as <c>Authorization: Bearer</c>.</summary>
     Access,
+
+    /// <summary>The session's ID token is sent as <c>Authorization: Bearer</c> (as oauth2-proxy's pass-authorization-header); bearer callers have none.</summary>
+    Id,
 }
 
 /// <summary>Values of <see cref="RouteMetadataKeys.HeaderProfile"/>.</summary>

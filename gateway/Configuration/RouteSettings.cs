@@ -18,6 +18,9 @@ internal sealed record RouteSettings(
     /// <summary>The route sends the caller's access token to the backend (<c>ForwardToken: Access</c> or the ALB profile), so sessions must keep it.</summary>
     public bool NeedsAccessToken => ForwardToken == ForwardTokenMode.Access || HeaderProfile == HeaderProfile.Alb;
 
+    /// <summary>The route sends the session's ID token (<c>ForwardToken: Id</c>), so sessions must keep it.</summary>
+    public bool NeedsIdToken => ForwardToken == ForwardTokenMode.Id;
+
     /// <summary>What a route that says nothing gets: automatic 401/redirect, no preflight bypass, no bearer, no token forwarding.</summary>
     public static RouteSettings Default { get; } = new(UnauthenticatedBehavior.Auto, false, false, ForwardTokenMode.None);
 
@@ -101,7 +104,7 @@ internal sealed record RouteSettings(
                     yield return $"{key}:{name} has an unknown value (got '{value}'); use 'Default' (X-Forwarded-* identity headers) or 'Alb' (the x-amzn-oidc-* headers of an AWS ALB).";
                     break;
                 case RouteMetadataKeys.ForwardToken when !TryParseEnum<ForwardTokenMode>(value, out _):
-                    yield return $"{key}:{name} has an unknown value (got '{value}'); use 'None' (default) or 'Access' to forward the caller's access token.";
+                    yield return $"{key}:{name} has an unknown value (got '{value}'); use 'None' (default), 'Access' to forward the caller's access token or 'Id' to forward the session's ID token.";
                     break;
                 case RouteMetadataKeys.IdentityProvider or RouteMetadataKeys.IdpIdentifier when dialect != ProviderDialect.Cognito && !string.IsNullOrWhiteSpace(value):
                     yield return $"{key}:{name} is only supported with Gateway:Cognito (identity_provider and idp_identifier are Cognito's sign-in hints); remove it.";

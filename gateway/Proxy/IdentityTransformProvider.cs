@@ -52,7 +52,11 @@ internal sealed class IdentityTransformProvider(
 
         if (settings.ForwardToken == ForwardTokenMode.Access)
         {
-            context.RequestTransforms.Add(new ForwardAccessTokenTransform());
+            context.RequestTransforms.Add(new ForwardAccessTokenTransform(TokenNames.AccessToken));
+        }
+        else if (settings.ForwardToken == ForwardTokenMode.Id)
+        {
+            context.RequestTransforms.Add(new ForwardAccessTokenTransform(TokenNames.IdToken));
         }
 
         var assertion = options.Value.Assertion;
@@ -67,8 +71,9 @@ internal sealed class IdentityTransformProvider(
 /// <summary>
 /// <c>Gateway.ForwardToken: Access</c>: sends the caller's access token as <c>Authorization: Bearer</c> — the bearer
 /// caller's own token, or the browser session's (refreshed ahead of its expiry by the session events).
+/// <c>Gateway.ForwardToken: Id</c>: the same with the session's ID token (refreshed with it; bearer callers have none).
 /// </summary>
-internal sealed class ForwardAccessTokenTransform : RequestTransform
+internal sealed class ForwardAccessTokenTransform(string tokenName) : RequestTransform
 {
     public override async ValueTask ApplyAsync(RequestTransformContext context)
     {
@@ -79,7 +84,7 @@ internal sealed class ForwardAccessTokenTransform : RequestTransform
         }
 
         // The default authenticate scheme picks the bearer handler or the session cookie, as for the request itself.
-        var token = await httpContext.GetTokenAsync(TokenNames.AccessToken);
+        var token = await httpContext.GetTokenAsync(tokenName);
         if (!string.IsNullOrEmpty(token))
         {
             context.ProxyRequest.Headers.Remove("Authorization");
