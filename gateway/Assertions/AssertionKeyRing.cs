@@ -41,6 +41,9 @@ internal sealed class AssertionKeyRing(
     private readonly IDataProtector _protector = dataProtection.CreateProtector("Gateway.Assertions.SigningKey.v1");
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<string, SigningKey> _loaded = new(StringComparer.Ordinal);
+
+    /// <summary>Stored keys this instance cannot decrypt (another Data Protection key ring): logged once each, not at every read.</summary>
+    private readonly HashSet<string> _unreadable = new(StringComparer.Ordinal);
     private volatile Snapshot? _snapshot;
     private int _refreshing;
 
@@ -168,6 +171,12 @@ internal sealed class AssertionKeyRing(
                 _snapshot = _snapshot with { LoadedAt = now };
                 return;
             }
+            catch (Exception ex) when (ex is not Errors.DependencyUnavailableException)
+            {
+                // No key to sign with and none to be had (a keys directory that cannot be read or written): 503, not 500.
+                logger.AssertionKeyStoreFailed(store.Name, "read or written", ex);
+                throw new AssertionKeysUnavailableException(ex);
+            }
 
             _snapshot = new Snapshot(keys, now);
         }
@@ -204,7 +213,7 @@ internal sealed class AssertionKeyRing(
                 var parameters = ecdsa.ExportParameters(includePrivateParameters: false);
                 if (parameters.Curve.Oid.Value != ECCurve.NamedCurves.nistP256.Oid.Value || Thumbprint(parameters) != entry.KeyId)
                 {
-                    logger.AssertionKeyUnreadable(Observability.LogValue.Sanitize(entry.KeyId, 64));
+                    Unreadable(entry.KeyId);
                     continue;
                 }
 
@@ -214,11 +223,19 @@ internal sealed class AssertionKeyRing(
             }
             catch (Exception ex) when (ex is CryptographicException or FormatException)
             {
-                logger.AssertionKeyUnreadable(Observability.LogValue.Sanitize(entry.KeyId, 64));
+                Unreadable(entry.KeyId);
             }
         }
 
         return keys;
+    }
+
+    private void Unreadable(string keyId)
+    {
+        if (_unreadable.Count < 1000 && _unreadable.Add(keyId))
+        {
+            logger.AssertionKeyUnreadable(Observability.LogValue.Sanitize(keyId, 64));
+        }
     }
 
     /// <summary>The RFC 7638 JWK thumbprint (SHA-256, base64url): a key id any verifier can recompute, safe in a URL path.</summary>
@@ -261,3 +278,8 @@ internal sealed class SigningKey
 
     public string PublicKeyPem { get; }
 }
+
+/// <summary>No assertion signing key can be read or made (the key store fails and this instance holds none): 503.</summary>
+internal sealed class AssertionKeysUnavailableException(Exception inner)
+    : Errors.DependencyUnavailableException("The assertion signing keys can be neither read nor created.", inner, "assertion_keys_unavailable",
+        "Temporarily unavailable", "The gateway cannot sign your identity for this application right now. Please try again in a moment.");
