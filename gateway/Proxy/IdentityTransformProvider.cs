@@ -13,7 +13,9 @@ namespace Gateway.Proxy;
 /// <summary>
 /// Adds the gateway's request transform to every route, anonymous ones included: reserved headers (identity headers,
 /// headers backends trust, <c>Gateway:StripHeaders</c>), the gateway's own cookies and the Authorization header are removed, then the signed-in
-/// user's identity headers are added. Routes with <c>Gateway.ForwardToken: Access</c> then get the caller's access token.
+/// user's identity headers are added (or, with <c>Gateway.HeaderProfile: Alb</c>, ALB's three <c>x-amzn-oidc-*</c>
+/// headers instead). Routes with <c>Gateway.ForwardToken: Access</c> (or <c>Id</c>) then get the caller's access (or ID)
+/// token, and routes with the assertion on (<c>Gateway.Assertion</c>, <c>Gateway:Assertion:Enabled</c>) the signed assertion.
 /// Also validates every route's <c>Gateway.*</c> metadata, at start-up and on each reload (YARP keeps the old
 /// routes when a reload fails validation).
 /// </summary>
