@@ -8,7 +8,7 @@ var profile = Path.Combine(AppContext.BaseDirectory, "demo.json");
 var settings = DemoSettings.Load(new ConfigurationBuilder().AddJsonFile(profile, optional: false).Build());
 
 await using var emulator = CognitoEmulator.Build(settings.Emulator, settings.EmulatorUrl);
-await using var sample = Gateway.Demo.SampleApp.SampleApp.Build(settings.SampleAppUrl);
+await using var sample = Gateway.Demo.SampleApp.SampleApp.Build(settings.SampleAppUrl, GatewayUrl);
 await using var gateway = GatewayApp.Build(["--config", profile, .. args], b => b.WebHost.UseUrls(GatewayUrl));
 
 // Each host stops on Ctrl+C by itself; if one fails or stops, stop the others too.

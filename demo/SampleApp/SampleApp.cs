@@ -16,19 +16,23 @@ public static class SampleApp
     private const string GroupsHeader = "X-Forwarded-Groups";
     private const string ProviderHeader = "X-Forwarded-Identity-Provider";
 
-    /// <summary>Builds (does not start) the sample app listening on <paramref name="url"/>, e.g. <c>http://127.0.0.1:0</c>.</summary>
+    /// <summary>
+    /// Builds (does not start) the sample app listening on <paramref name="url"/>, e.g. <c>http://127.0.0.1:0</c>. With
+    /// <paramref name="gatewayOrigin"/> it also verifies the gateway's signed assertion against that gateway's JWKS.
+    /// </summary>
     /// <exception cref="ArgumentException">The URL's host is not a loopback address.</exception>
-    public static WebApplication Build(string url)
+    public static WebApplication Build(string url, string? gatewayOrigin = null)
     {
+        var assertions = gatewayOrigin is null ? null : new AssertionCheck(gatewayOrigin);
         var builder = LoopbackWebApplication.CreateBuilder(url, "Gateway.Demo.SampleApp");
         var app = builder.Build();
         app.UseWebSockets();
 
-        app.MapGet("/", context =>
+        app.MapGet("/", async context =>
         {
             // A cookie of the app's own: it must travel through the gateway untouched.
             context.Response.Cookies.Append("app_pref", "1", new CookieOptions { Path = "/", HttpOnly = true, SameSite = SameSiteMode.Lax });
-            return Html(context, "Sample legacy app", HomeBody(context.Request));
+            await Html(context, "Sample legacy app", await AssertionLineAsync(assertions, context.Request) + HomeBody(context.Request));
         });
 
         app.MapGet("/api/me", context =>
@@ -76,14 +80,14 @@ public static class SampleApp
             await Html(context, "Order received", $"<p>Method: <code id=\"method\">{Encode(context.Request.Method)}</code></p>{list}</ul>{IdentitySummary(context.Request)}{Links()}");
         });
 
-        app.Map("/{**rest}", context =>
+        app.Map("/{**rest}", async context =>
         {
             var request = context.Request;
             var body = new StringBuilder()
                 .Append("<p>Method: <code id=\"method\">").Append(Encode(request.Method)).Append("</code></p>")
                 .Append("<p>Path and query: <code id=\"path\">").Append(Encode(request.PathBase + request.Path + request.QueryString)).Append("</code></p>")
-                .Append(IdentitySummary(request)).Append(HeaderTable(request)).Append(Links());
-            return Html(context, "Sample legacy app: echo", body.ToString());
+                .Append(IdentitySummary(request)).Append(await AssertionLineAsync(assertions, request)).Append(HeaderTable(request)).Append(Links());
+            await Html(context, "Sample legacy app: echo", body.ToString());
         });
 
         return app;
@@ -147,6 +151,9 @@ public static class SampleApp
             .Append(HeaderTable(request))
             .Append(Links())
             .ToString();
+
+    private static async Task<string> AssertionLineAsync(AssertionCheck? assertions, HttpRequest request) =>
+        assertions is null ? string.Empty : await assertions.DescribeAsync(request);
 
     private static string IdentitySummary(HttpRequest request)
     {

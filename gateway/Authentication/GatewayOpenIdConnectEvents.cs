@@ -183,9 +183,11 @@ internal sealed class GatewayOpenIdConnectEvents(
         }
 
         // Keep the session small (the cookie carries it): the refresh token (refresh, revocation), the access token only
-        // while some route forwards it, the ID token only where logout needs it (Oidc). Expiry lives in our own items.
+        // while some route forwards it, the ID token only where logout needs it (Oidc) or some route forwards it. Expiry
+        // lives in our own items.
         var properties = context.Properties!;
         var keepAccessToken = accessTokenRetention.KeepInSession();
+        var keepIdToken = provider.Dialect == ProviderDialect.Oidc || accessTokenRetention.KeepIdTokenInSession();
         if (DateTimeOffset.TryParse(properties.GetTokenValue(Sessions.SessionCookieEvents.ExpiresAtToken), System.Globalization.CultureInfo.InvariantCulture,
                 System.Globalization.DateTimeStyles.RoundtripKind, out var accessExpires))
         {
@@ -198,7 +200,7 @@ internal sealed class GatewayOpenIdConnectEvents(
         {
             if (token.Name == TokenNames.RefreshToken ||
                 (token.Name == TokenNames.AccessToken && keepAccessToken) ||
-                (token.Name == TokenNames.IdToken && provider.Dialect == ProviderDialect.Oidc))
+                (token.Name == TokenNames.IdToken && keepIdToken))
             {
                 keep.Add(token);
             }

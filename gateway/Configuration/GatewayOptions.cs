@@ -76,6 +76,12 @@ public sealed class GatewayOptions
 
     /// <summary>Cognito access tokens accepted as <c>Authorization: Bearer</c> on routes that allow them.</summary>
     public BearerOptions Bearer { get; set; } = new();
+
+    /// <summary>The signed identity assertion sent to backends (and its keys).</summary>
+    public AssertionOptions Assertion { get; set; } = new();
+
+    /// <summary>The ALB-compatible header profile (<c>Gateway.HeaderProfile: Alb</c>).</summary>
+    public AlbOptions Alb { get; set; } = new();
 }
 
 /// <summary>"Gateway:Cognito": an Amazon Cognito user pool (Cognito dialect).</summary>
@@ -228,4 +234,35 @@ public sealed class BearerOptions
 
     /// <summary>Accept bearer tokens on the forward-auth endpoint (<c>/oauth2/auth</c>) for every request, not only for routes with <c>Gateway.Bearer</c>.</summary>
     public bool ForwardAuth { get; set; }
+}
+
+/// <summary>"Gateway:Assertion": a signed statement of who the user is (compact JWS, ES256) that a backend can verify with the gateway's JWKS.</summary>
+public sealed class AssertionOptions
+{
+    public const string DefaultHeaderName = "X-Gateway-Assertion";
+
+    /// <summary>Send the assertion on every authenticated route (a route's <c>Gateway.Assertion: false</c> turns it off there).</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>The request header that carries the assertion.</summary>
+    public string HeaderName { get; set; } = DefaultHeaderName;
+
+    /// <summary>How long one assertion is valid (<c>exp</c> - <c>iat</c>); the gateway reuses it for the same user until half of it is left.</summary>
+    public TimeSpan Lifetime { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The <c>aud</c> of routes that do not name one (<c>Gateway.AssertionAudience</c>); empty = the request's public origin.</summary>
+    public string? Audience { get; set; }
+
+    /// <summary>How long one signing key signs before the next one takes over (the old one stays published until its last assertion has expired).</summary>
+    public TimeSpan KeyLifetime { get; set; } = TimeSpan.FromDays(7);
+}
+
+/// <summary>"Gateway:Alb": routes with <c>Gateway.HeaderProfile: Alb</c> get what an AWS ALB with authenticate-cognito sends.</summary>
+public sealed class AlbOptions
+{
+    /// <summary>The <c>signer</c> in the data token's header: the load balancer ARN the apps check; empty = the gateway's public origin.</summary>
+    public string? Signer { get; set; }
+
+    /// <summary>Where the PEM public key of each <c>kid</c> is served (<c>{path}/{kid}</c>), in place of <c>https://public-keys.auth.elb.REGION.amazonaws.com</c>; empty = <c>{BasePath}/alb-keys</c>.</summary>
+    public string? PublicKeysPath { get; set; }
 }

@@ -15,7 +15,7 @@ public static class RouteMetadataKeys
     /// <summary>true: <c>Authorization: Bearer</c> with a Cognito access token is accepted instead of a session.</summary>
     public const string Bearer = "Gateway.Bearer";
 
-    /// <summary>None (default) or Access: forward the caller's access token to the backend as <c>Authorization: Bearer</c>.</summary>
+    /// <summary>None (default), Access or Id: forward the caller's access token, or the session's ID token, to the backend as <c>Authorization: Bearer</c>.</summary>
     public const string ForwardToken = "Gateway.ForwardToken";
 
     /// <summary>Cognito: sent as <c>identity_provider</c> when a request of this route starts a sign-in (straight to that IdP).</summary>
@@ -27,7 +27,16 @@ public static class RouteMetadataKeys
     /// <summary>true (default) or false: a browser's form post that arrives without a session is kept through sign-in and sent again.</summary>
     public const string PreservePost = "Gateway.PreservePost";
 
-    public static readonly IReadOnlyList<string> All = [Unauthenticated, AllowCorsPreflight, Bearer, ForwardToken, IdentityProvider, IdpIdentifier, PreservePost];
+    /// <summary>true or false: send the signed identity assertion on this route (default: <c>Gateway:Assertion:Enabled</c>).</summary>
+    public const string Assertion = "Gateway.Assertion";
+
+    /// <summary>The <c>aud</c> of this route's assertions (default: <c>Gateway:Assertion:Audience</c>, else the request's public origin).</summary>
+    public const string AssertionAudience = "Gateway.AssertionAudience";
+
+    /// <summary>Default (the X-Forwarded-* identity headers) or Alb: the three <c>x-amzn-oidc-*</c> headers of an AWS ALB with authenticate-cognito.</summary>
+    public const string HeaderProfile = "Gateway.HeaderProfile";
+
+    public static readonly IReadOnlyList<string> All = [Unauthenticated, AllowCorsPreflight, Bearer, ForwardToken, IdentityProvider, IdpIdentifier, PreservePost, Assertion, AssertionAudience, HeaderProfile];
 }
 
 /// <summary>Values of <see cref="RouteMetadataKeys.Unauthenticated"/>.</summary>
@@ -54,6 +63,22 @@ public enum ForwardTokenMode
 
     /// <summary>The caller's access token (bearer header or the session's saved token) is sent as <c>Authorization: Bearer</c>.</summary>
     Access,
+
+    /// <summary>The session's ID token is sent as <c>Authorization: Bearer</c> (as oauth2-proxy's pass-authorization-header); bearer callers have none.</summary>
+    Id,
+}
+
+/// <summary>Values of <see cref="RouteMetadataKeys.HeaderProfile"/>.</summary>
+public enum HeaderProfile
+{
+    /// <summary>The configured identity headers (<c>X-Forwarded-User</c>, …).</summary>
+    Default,
+
+    /// <summary>
+    /// What an AWS Application Load Balancer with <c>authenticate-cognito</c> sends: <c>x-amzn-oidc-identity</c>,
+    /// <c>x-amzn-oidc-accesstoken</c> and <c>x-amzn-oidc-data</c> (signed user claims), instead of the identity headers.
+    /// </summary>
+    Alb,
 }
 
 /// <summary>Reserved YARP policy names.</summary>

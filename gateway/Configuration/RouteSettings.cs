@@ -10,8 +10,17 @@ internal sealed record RouteSettings(
     ForwardTokenMode ForwardToken,
     string? IdentityProvider = null,
     string? IdpIdentifier = null,
-    bool PreservePost = true)
+    bool PreservePost = true,
+    bool? Assertion = null,
+    string? AssertionAudience = null,
+    HeaderProfile HeaderProfile = HeaderProfile.Default)
 {
+    /// <summary>The route sends the caller's access token to the backend (<c>ForwardToken: Access</c> or the ALB profile), so sessions must keep it.</summary>
+    public bool NeedsAccessToken => ForwardToken == ForwardTokenMode.Access || HeaderProfile == HeaderProfile.Alb;
+
+    /// <summary>The route sends the session's ID token (<c>ForwardToken: Id</c>), so sessions must keep it.</summary>
+    public bool NeedsIdToken => ForwardToken == ForwardTokenMode.Id;
+
     /// <summary>What a route that says nothing gets: automatic 401/redirect, no preflight bypass, no bearer, no token forwarding.</summary>
     public static RouteSettings Default { get; } = new(UnauthenticatedBehavior.Auto, false, false, ForwardTokenMode.None);
 
@@ -35,7 +44,10 @@ internal sealed record RouteSettings(
             TryParseEnum<ForwardTokenMode>(Get(metadata, RouteMetadataKeys.ForwardToken), out var forward) ? forward : ForwardTokenMode.None,
             NullIfBlank(Get(metadata, RouteMetadataKeys.IdentityProvider)),
             NullIfBlank(Get(metadata, RouteMetadataKeys.IdpIdentifier)),
-            Get(metadata, RouteMetadataKeys.PreservePost) is not { } preserveValue || !bool.TryParse(preserveValue.Trim(), out var preserve) || preserve);
+            Get(metadata, RouteMetadataKeys.PreservePost) is not { } preserveValue || !bool.TryParse(preserveValue.Trim(), out var preserve) || preserve,
+            Get(metadata, RouteMetadataKeys.Assertion) is { } assertionValue && bool.TryParse(assertionValue.Trim(), out var assertion) ? assertion : null,
+            NullIfBlank(Get(metadata, RouteMetadataKeys.AssertionAudience)),
+            TryParseEnum<HeaderProfile>(Get(metadata, RouteMetadataKeys.HeaderProfile), out var profile) ? profile : HeaderProfile.Default);
     }
 
     /// <summary>Every problem with a route's <c>Gateway.*</c> metadata, as "key path: what is wrong; how to fix" messages.</summary>
@@ -82,8 +94,17 @@ internal sealed record RouteSettings(
                 case RouteMetadataKeys.PreservePost when !TryParseBool(value, out _):
                     yield return $"{key}:{name} must be true or false (got '{value}'); false turns off keeping a browser's form post through the sign-in it triggers.";
                     break;
+                case RouteMetadataKeys.Assertion when !TryParseBool(value, out _):
+                    yield return $"{key}:{name} must be true or false (got '{value}'); true sends the signed identity assertion (Gateway:Assertion:HeaderName) to this route's backend.";
+                    break;
+                case RouteMetadataKeys.AssertionAudience when value is not null && (value.Trim().Length == 0 || value.Trim().Length > 200 || value.Any(char.IsControl)):
+                    yield return $"{key}:{name} must be a non-empty audience of at most 200 characters without control characters (got '{value}'), e.g. 'https://orders.internal' or 'orders'.";
+                    break;
+                case RouteMetadataKeys.HeaderProfile when !TryParseEnum<HeaderProfile>(value, out _):
+                    yield return $"{key}:{name} has an unknown value (got '{value}'); use 'Default' (X-Forwarded-* identity headers) or 'Alb' (the x-amzn-oidc-* headers of an AWS ALB).";
+                    break;
                 case RouteMetadataKeys.ForwardToken when !TryParseEnum<ForwardTokenMode>(value, out _):
-                    yield return $"{key}:{name} has an unknown value (got '{value}'); use 'None' (default) or 'Access' to forward the caller's access token.";
+                    yield return $"{key}:{name} has an unknown value (got '{value}'); use 'None' (default), 'Access' to forward the caller's access token or 'Id' to forward the session's ID token.";
                     break;
                 case RouteMetadataKeys.IdentityProvider or RouteMetadataKeys.IdpIdentifier when dialect != ProviderDialect.Cognito && !string.IsNullOrWhiteSpace(value):
                     yield return $"{key}:{name} is only supported with Gateway:Cognito (identity_provider and idp_identifier are Cognito's sign-in hints); remove it.";

@@ -27,6 +27,11 @@ namespace Gateway.ForwardAuth;
 /// rule would silently drop every route policy, and honouring them would let a forged header borrow an anonymous route.</item>
 /// <item><c>?policy=NAME</c> and <c>?allowed_groups=a,b</c> (any of) add requirements on top.</item>
 /// <item>Bearer tokens are accepted when the matched route has <c>Gateway.Bearer</c> or <c>Gateway:Bearer:ForwardAuth</c> is true.</item>
+/// <item>Token hand-off, to a <c>Gateway:TrustedProxies</c> caller only: when the matched route has
+/// <c>Gateway.ForwardToken: Access</c>, or the check asks with <c>?pass_access_token=true</c> and/or
+/// <c>?set_authorization_header=true</c>, the 202 carries the caller's access token as <c>X-Auth-Request-Access-Token</c>
+/// and/or <c>Authorization: Bearer …</c> (the session's, refreshed ahead of its expiry; a bearer caller's own).
+/// Anyone else could read a session's token through its own cookie (a script on the app's origin), so never to them.</item>
 /// </list>
 /// </summary>
 internal static class ForwardAuthEndpoint
@@ -170,6 +175,62 @@ internal static class ForwardAuthEndpoint
 
         context.Response.StatusCode = StatusCodes.Status202Accepted;
         WriteIdentityHeaders(context.Response, map, user);
+        if (trustedProxies.IsTrusted(context))
+        {
+            var (passToken, setAuthorization) = HandOff(context, settings);
+            if ((passToken || setAuthorization) && result.Properties?.GetTokenValue(TokenNames.AccessToken) is { Length: > 0 } accessToken)
+            {
+                if (passToken)
+                {
+                    context.Response.Headers[AccessTokenHeader] = accessToken;
+                }
+
+                if (setAuthorization)
+                {
+                    context.Response.Headers.Authorization = "Bearer " + accessToken;
+                }
+            }
+        }
+    }
+
+    /// <summary>The hand-off answer header (oauth2-proxy's name).</summary>
+    public const string AccessTokenHeader = "X-Auth-Request-Access-Token";
+
+    /// <summary>Which token headers a trusted proxy's check gets: the matched route's <c>ForwardToken: Access</c> gives both, the query each one.</summary>
+    private static (bool PassToken, bool SetAuthorization) HandOff(HttpContext context, RouteSettings settings)
+    {
+        var routeForwards = settings.ForwardToken == ForwardTokenMode.Access;
+        return (routeForwards || QueryFlag(context, "pass_access_token"), routeForwards || QueryFlag(context, "set_authorization_header"));
+    }
+
+    private static bool QueryFlag(HttpContext context, string name) =>
+        bool.TryParse(context.Request.Query[name].ToString(), out var value) && value;
+
+    /// <summary>
+    /// Whether this check will hand the access token out (see the class summary), decided before the session is read so the
+    /// session events fetch a token the session does not carry and refresh one about to expire (<c>TokenDemand</c>).
+    /// </summary>
+    public static bool WantsAccessToken(HttpContext context)
+    {
+        var services = context.RequestServices;
+        if (!services.GetRequiredService<TrustedProxies>().IsTrusted(context))
+        {
+            return false;
+        }
+
+        if (QueryFlag(context, "pass_access_token") || QueryFlag(context, "set_authorization_header"))
+        {
+            return true;
+        }
+
+        if (OriginalUri(context) is not { } originalUri || PathCanonicalizer.RawPathOf(originalUri) is not { } rawPath ||
+            !PathCanonicalizer.TryCanonicalize(rawPath, services.GetRequiredService<IOptions<GatewayOptions>>().Value.Paths, out var canonical, out _))
+        {
+            return false;
+        }
+
+        var route = services.GetRequiredService<ForwardAuthRouteMatcher>().Match(new PathString(canonical), OriginalMethod(context), context.Request.Host);
+        return route is not null && ForwardAuthRouteMatcher.SettingsOf(route).ForwardToken == ForwardTokenMode.Access;
     }
 
     private static string? OriginalUri(HttpContext context)

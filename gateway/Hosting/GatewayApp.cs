@@ -1,3 +1,4 @@
+using Gateway.Assertions;
 using Gateway.Authentication;
 using Gateway.Authorization;
 using Gateway.Configuration;
@@ -83,6 +84,7 @@ public static class GatewayApp
         services.AddGatewaySessions(options);
         services.AddGatewayAuthentication(options);
         services.AddGatewayAuthorization();
+        services.AddGatewayAssertions(options);
         services.AddGatewayProxy(options, configuration);
         services.AddGatewayForwardAuth();
         services.AddGatewayEndpoints();
@@ -107,6 +109,7 @@ public static class GatewayApp
         app.MapGatewayHealth();
         app.MapGatewayAuthEndpoints(paths);
         app.MapGatewayForwardAuth(paths);
+        app.MapGatewayAssertionKeys(paths, options);
         app.MapGatewayProxy();
     }
 }

@@ -1,3 +1,4 @@
+using Gateway.Assertions;
 using Gateway.Authentication;
 using Gateway.Authorization;
 using Gateway.Configuration;
@@ -28,6 +29,8 @@ internal static class GatewayOptionsSetup
         services.AddBoundOptions<RedisOptions, RedisOptionsValidator>(configuration, gateway + ":Redis");
         services.AddBoundOptions<DataProtectionOptions, DataProtectionOptionsValidator>(configuration, gateway + ":DataProtection");
         services.AddBoundOptions<PathOptions, PathOptionsValidator>(configuration, gateway + ":Paths");
+        services.AddBoundOptions<AssertionOptions, AssertionOptionsValidator>(configuration, gateway + ":Assertion");
+        services.AddBoundOptions<AlbOptions, AlbOptionsValidator>(configuration, gateway + ":Alb");
         GatewayPolicyOptions.Register(services);
         // YARP owns the section's keys; the gateway checks only its own rules about routes.
         services.AddBoundOptions<ProxyRouteOptions, ProxyRouteOptionsValidator>(configuration, "ReverseProxy", checkKeys: false);

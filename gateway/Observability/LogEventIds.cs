@@ -59,4 +59,9 @@ internal static class LogEventIds
     public const int SignInHintRejected = 5030;
     public const int SignOutFromOtherOriginRefused = 5040;
     public const int SignOutWithoutProofRefused = 5041;
+
+    // 6000-6099: signed identity assertions and their keys.
+    public const int AssertionKeyCreated = 6000;
+    public const int AssertionKeyStoreFailed = 6001;
+    public const int AssertionKeyUnreadable = 6002;
 }

@@ -29,6 +29,8 @@ internal sealed class GatewayPaths
         UserInfo = basePath + "/userinfo";
         ForwardAuth = basePath + "/auth";
         Resume = basePath + "/resume";
+        Jwks = basePath + "/jwks.json";
+        AlbKeys = basePath + "/alb-keys";
         SessionCookie = sessionCookieName;
         CorrelationCookie = sessionCookieName + CorrelationCookieSuffix;
         NonceCookie = sessionCookieName + NonceCookieSuffix;
@@ -61,6 +63,15 @@ internal sealed class GatewayPaths
 
     /// <summary>Where a sign-in started by a form post lands: a page that sends the kept form again (<c>?id=…</c>).</summary>
     public string Resume { get; }
+
+    /// <summary>The assertion keys (JWKS) at the well-known path, outside <see cref="BasePath"/>.</summary>
+    public const string WellKnownJwks = "/.well-known/gateway/jwks.json";
+
+    /// <summary>The assertion keys (JWKS) under <see cref="BasePath"/>, for setups that route only that prefix to the gateway.</summary>
+    public string Jwks { get; }
+
+    /// <summary>The ALB profile's public keys: <c>{AlbKeys}/{kid}</c> answers the key's PEM, as AWS's regional key endpoint does.</summary>
+    public string AlbKeys { get; }
 
     /// <summary>The sign-in path with a return URL that <see cref="ReturnUrl"/> accepted.</summary>
     public string SignInReturningTo(string returnUrl) => SignIn + "?rd=" + Uri.EscapeDataString(returnUrl);

@@ -45,7 +45,8 @@ internal sealed class IdentityHeaderMap
         Headers = map.Select(kv => new IdentityHeader(kv.Key, kv.Value, IsGroups: kv.Value == provider.GroupsClaim)).ToArray();
         // Every header the gateway can set (a header removed from the mapping included), the built-in list and the operator's.
         _reserved = new ReservedHeaderNames(
-            ReservedHeaderNames.Defaults.Concat(map.Keys).Concat(options.IdentityHeaderMappings.Select(kv => kv.Key)).Concat(options.StripHeaders));
+            ReservedHeaderNames.Defaults.Concat(map.Keys).Concat(options.IdentityHeaderMappings.Select(kv => kv.Key)).Concat(options.StripHeaders)
+                .Append(options.Assertion.HeaderName));
     }
 
     private readonly IdentityProviderSettings _provider;

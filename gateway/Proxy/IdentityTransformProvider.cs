@@ -1,3 +1,4 @@
+using Gateway.Assertions;
 using Gateway.Authentication;
 using Gateway.Configuration;
 using Gateway.IdentityProvider;
@@ -12,7 +13,9 @@ namespace Gateway.Proxy;
 /// <summary>
 /// Adds the gateway's request transform to every route, anonymous ones included: reserved headers (identity headers,
 /// headers backends trust, <c>Gateway:StripHeaders</c>), the gateway's own cookies and the Authorization header are removed, then the signed-in
-/// user's identity headers are added. Routes with <c>Gateway.ForwardToken: Access</c> then get the caller's access token.
+/// user's identity headers are added (or, with <c>Gateway.HeaderProfile: Alb</c>, ALB's three <c>x-amzn-oidc-*</c>
+/// headers instead). Routes with <c>Gateway.ForwardToken: Access</c> (or <c>Id</c>) then get the caller's access (or ID)
+/// token, and routes with the assertion on (<c>Gateway.Assertion</c>, <c>Gateway:Assertion:Enabled</c>) the signed assertion.
 /// Also validates every route's <c>Gateway.*</c> metadata, at start-up and on each reload (YARP keeps the old
 /// routes when a reload fails validation).
 /// </summary>
@@ -20,6 +23,9 @@ internal sealed class IdentityTransformProvider(
     IdentityHeaderMap map,
     GatewayCookieFilter cookieFilter,
     IdentityProviderSettings provider,
+    AssertionIssuer assertions,
+    AlbDataTokenIssuer albTokens,
+    IOptions<GatewayOptions> options,
     Observability.GatewayMetrics metrics,
     ILogger<IdentityTransformProvider> logger) : ITransformProvider
 {
@@ -38,11 +44,28 @@ internal sealed class IdentityTransformProvider(
 
     public void Apply(TransformBuilderContext context)
     {
-        var transform = new IdentityRequestTransform(map, cookieFilter, context.Route.RouteId, metrics, logger);
-        context.RequestTransforms.Add(transform);
-        if (RouteSettings.Parse(context.Route.Metadata).ForwardToken == ForwardTokenMode.Access)
+        var settings = RouteSettings.Parse(context.Route.Metadata);
+        var alb = settings.HeaderProfile == HeaderProfile.Alb;
+        context.RequestTransforms.Add(new IdentityRequestTransform(map, cookieFilter, context.Route.RouteId, metrics, logger, identityHeaders: !alb));
+        if (alb)
         {
-            context.RequestTransforms.Add(new ForwardAccessTokenTransform());
+            context.RequestTransforms.Add(new AlbProfileTransform(albTokens));
+        }
+
+        if (settings.ForwardToken == ForwardTokenMode.Access)
+        {
+            context.RequestTransforms.Add(new ForwardAccessTokenTransform(TokenNames.AccessToken));
+        }
+        else if (settings.ForwardToken == ForwardTokenMode.Id)
+        {
+            context.RequestTransforms.Add(new ForwardAccessTokenTransform(TokenNames.IdToken));
+        }
+
+        var assertion = options.Value.Assertion;
+        if (settings.Assertion ?? assertion.Enabled)
+        {
+            var audience = settings.AssertionAudience ?? (string.IsNullOrWhiteSpace(assertion.Audience) ? null : assertion.Audience.Trim());
+            context.RequestTransforms.Add(new AssertionTransform(assertions, assertion.HeaderName, audience));
         }
     }
 }
@@ -50,8 +73,9 @@ internal sealed class IdentityTransformProvider(
 /// <summary>
 /// <c>Gateway.ForwardToken: Access</c>: sends the caller's access token as <c>Authorization: Bearer</c> — the bearer
 /// caller's own token, or the browser session's (refreshed ahead of its expiry by the session events).
+/// <c>Gateway.ForwardToken: Id</c>: the same with the session's ID token (refreshed with it; bearer callers have none).
 /// </summary>
-internal sealed class ForwardAccessTokenTransform : RequestTransform
+internal sealed class ForwardAccessTokenTransform(string tokenName) : RequestTransform
 {
     public override async ValueTask ApplyAsync(RequestTransformContext context)
     {
@@ -62,7 +86,7 @@ internal sealed class ForwardAccessTokenTransform : RequestTransform
         }
 
         // The default authenticate scheme picks the bearer handler or the session cookie, as for the request itself.
-        var token = await httpContext.GetTokenAsync(TokenNames.AccessToken);
+        var token = await httpContext.GetTokenAsync(tokenName);
         if (!string.IsNullOrEmpty(token))
         {
             context.ProxyRequest.Headers.Remove("Authorization");
@@ -71,7 +95,66 @@ internal sealed class ForwardAccessTokenTransform : RequestTransform
     }
 }
 
-internal sealed class IdentityRequestTransform(IdentityHeaderMap map, GatewayCookieFilter cookies, string routeId, Observability.GatewayMetrics metrics, ILogger logger) : RequestTransform
+/// <summary>
+/// <c>Gateway.Assertion</c>: the signed identity assertion of a signed-in user (session or bearer token), for the
+/// route's audience (default: the request's public origin, which is also the issuer).
+/// </summary>
+internal sealed class AssertionTransform(AssertionIssuer assertions, string headerName, string? audience) : RequestTransform
+{
+    public override async ValueTask ApplyAsync(RequestTransformContext context)
+    {
+        var httpContext = context.HttpContext;
+        if (httpContext.User.Identity?.IsAuthenticated != true)
+        {
+            return;
+        }
+
+        // After Ingress, scheme and host are the public ones (Gateway:PublicOrigin or trusted forwarded headers).
+        var origin = httpContext.Request.Scheme + "://" + httpContext.Request.Host.Value;
+        var token = await assertions.IssueAsync(httpContext.User, origin, audience ?? origin);
+        context.ProxyRequest.Headers.Remove(headerName);
+        context.ProxyRequest.Headers.TryAddWithoutValidation(headerName, token);
+    }
+}
+
+/// <summary>
+/// <c>Gateway.HeaderProfile: Alb</c>: what an AWS ALB with authenticate-cognito sends, in its format, instead of the
+/// identity headers: <c>x-amzn-oidc-identity</c> (<c>sub</c>), <c>x-amzn-oidc-accesstoken</c> (the caller's access
+/// token, refreshed ahead of expiry like <c>ForwardToken: Access</c>) and <c>x-amzn-oidc-data</c> (see <see cref="AlbDataTokenIssuer"/>).
+/// Inbound <c>x-amzn-oidc-*</c> headers are already gone (reserved on every route).
+/// </summary>
+internal sealed class AlbProfileTransform(AlbDataTokenIssuer tokens) : RequestTransform
+{
+    public const string IdentityHeader = "x-amzn-oidc-identity";
+    public const string AccessTokenHeader = "x-amzn-oidc-accesstoken";
+    public const string DataHeader = "x-amzn-oidc-data";
+
+    public override async ValueTask ApplyAsync(RequestTransformContext context)
+    {
+        var httpContext = context.HttpContext;
+        var user = httpContext.User;
+        if (user.Identity?.IsAuthenticated != true)
+        {
+            return;
+        }
+
+        var headers = context.ProxyRequest.Headers;
+        if (user.FindFirst("sub")?.Value is { } sub)
+        {
+            headers.TryAddWithoutValidation(IdentityHeader, HeaderValueEncoder.Encode(sub));
+        }
+
+        if (await httpContext.GetTokenAsync(TokenNames.AccessToken) is { Length: > 0 } accessToken)
+        {
+            headers.TryAddWithoutValidation(AccessTokenHeader, accessToken);
+        }
+
+        var origin = httpContext.Request.Scheme + "://" + httpContext.Request.Host.Value;
+        headers.TryAddWithoutValidation(DataHeader, await tokens.IssueAsync(user, origin));
+    }
+}
+
+internal sealed class IdentityRequestTransform(IdentityHeaderMap map, GatewayCookieFilter cookies, string routeId, Observability.GatewayMetrics metrics, ILogger logger, bool identityHeaders = true) : RequestTransform
 {
     public override ValueTask ApplyAsync(RequestTransformContext context)
     {
@@ -105,7 +188,7 @@ internal sealed class IdentityRequestTransform(IdentityHeaderMap map, GatewayCoo
         }
 
         var user = context.HttpContext.User;
-        if (user.Identity?.IsAuthenticated == true)
+        if (identityHeaders && user.Identity?.IsAuthenticated == true)
         {
             var values = map.ValuesFor(user);
             for (var i = 0; i < values.Length; i++)

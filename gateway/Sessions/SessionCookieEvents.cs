@@ -155,9 +155,11 @@ internal sealed class SessionCookieEvents(
             return;
         }
 
-        // A route that forwards the access token met a (cookie-store) session that does not carry one: fetch it now.
-        var needsAccessToken = string.IsNullOrEmpty(properties.GetTokenValue(TokenNames.AccessToken)) &&
-                               AccessTokenRetention.RouteForwardsToken(context.HttpContext);
+        // A route that forwards the access (or ID) token met a (cookie-store) session that does not carry one: fetch it now.
+        var needsAccessToken = (string.IsNullOrEmpty(properties.GetTokenValue(TokenNames.AccessToken)) &&
+                                AccessTokenRetention.RouteForwardsToken(context.HttpContext)) ||
+                               (string.IsNullOrEmpty(properties.GetTokenValue(TokenNames.IdToken)) &&
+                                AccessTokenRetention.RouteForwardsIdToken(context.HttpContext));
         var margin = RefreshMarginFor(options.Value.Session.RefreshMargin,
             TryGetInstant(properties, AccessIssuedItem, out var issuedAt) ? issuedAt : null, expiresAt);
         if (!needsAccessToken && now + margin < expiresAt)
@@ -247,7 +249,8 @@ internal sealed class SessionCookieEvents(
             }
         }
 
-        if (tokens.IdToken is not null && provider.Dialect == ProviderDialect.Oidc)
+        if (tokens.IdToken is not null && (provider.Dialect == ProviderDialect.Oidc || accessTokenRetention.KeepIdTokenInSession() ||
+                                           AccessTokenRetention.RouteForwardsIdToken(context.HttpContext)))
         {
             stored[TokenNames.IdToken] = tokens.IdToken;
         }

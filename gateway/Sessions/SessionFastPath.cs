@@ -51,7 +51,8 @@ internal sealed class SessionFastPath(
             return ValidatedSessionHandler.SchemeName;
         }
 
-        if (!cache.Enabled || request.Path.StartsWithSegments(_basePath) || AccessTokenRetention.RouteForwardsToken(context))
+        if (!cache.Enabled || request.Path.StartsWithSegments(_basePath) || AccessTokenRetention.RouteForwardsToken(context) ||
+            AccessTokenRetention.RouteForwardsIdToken(context))
         {
             return GatewaySchemes.Session;
         }

@@ -101,7 +101,7 @@ public sealed class GatewayStackFixture : IAsyncLifetime
         await _emulator.StartAsync();
         EmulatorUrl = SingleUrl(_emulator);
 
-        _sampleApp = SampleApp.Build("http://127.0.0.1:0");
+        _sampleApp = SampleApp.Build("http://127.0.0.1:0", GatewayUrl);
         await _sampleApp.StartAsync();
         var sampleAppUrl = SingleUrl(_sampleApp);
 
@@ -114,6 +114,7 @@ public sealed class GatewayStackFixture : IAsyncLifetime
             ["Gateway:Cognito:ClientSecret"] = ClientSecret,
             ["Gateway:Cognito:SignOutUri"] = SignOutUrl,
             ["Gateway:Policies:admins:Groups:0"] = "admins",
+            ["Gateway:Assertion:Enabled"] = "true",
             ["Gateway:Cognito:TrustedEmailProviders:0"] = "Google",
             ["Gateway:Cognito:TrustedEmailProviders:1"] = "CorpSAML",
             ["Gateway:Cognito:AllowedIdentityProviders:0"] = "Google",

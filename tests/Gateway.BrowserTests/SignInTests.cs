@@ -19,6 +19,8 @@ public sealed class SignInTests(GatewayStackFixture stack, ITestOutputHelper out
         await Expect(page.Locator("h1")).ToHaveTextAsync("Sample legacy app");
         await Expect(page.Locator("#who")).ToHaveTextAsync("Signed in as alice@example.com");
         await Expect(page.Locator("#groups")).ToHaveTextAsync("admins, staff");
+        // The app checked the gateway's signed assertion itself, with the JWKS URL only.
+        await Expect(page.Locator("#assertion")).ToContainTextAsync("assertion verified (ES256, kid ");
     }
 
     [SkippableFact]

@@ -23,6 +23,7 @@ public sealed partial class ArchitectureTests
         "Sessions",
         "Authentication",
         "Authorization",
+        "Assertions",
         "Proxy",
         "ForwardAuth",
         "Endpoints",

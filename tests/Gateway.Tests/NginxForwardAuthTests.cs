@@ -18,7 +18,15 @@ public sealed class NginxFixture : IAsyncLifetime
     {
         Cognito = new FakeCognito();
         Backend = BackendStub.Start();
-        Gateway = await GatewayHost.StartAsync(Cognito, Backend, new Dictionary<string, string?> { ["Gateway:TrustedProxies:0"] = "127.0.0.1" });
+        Gateway = await GatewayHost.StartAsync(Cognito, Backend, new Dictionary<string, string?>
+        {
+            ["Gateway:TrustedProxies:0"] = "127.0.0.1",
+            // Token hand-off: checks for /api/token/* answer with the user's access token.
+            ["ReverseProxy:Routes:api-token:ClusterId"] = "backend",
+            ["ReverseProxy:Routes:api-token:Match:Path"] = "/api/token/{**rest}",
+            ["ReverseProxy:Routes:api-token:Metadata:Gateway.Unauthenticated"] = "Deny",
+            ["ReverseProxy:Routes:api-token:Metadata:Gateway.ForwardToken"] = "Access",
+        });
         if (!NginxProcess.MissingAndSkippable)
         {
             Nginx = await NginxProcess.StartExampleAsync(Gateway.Url, Backend.Url);
@@ -186,6 +194,43 @@ public sealed class NginxForwardAuthTests : IClassFixture<NginxFixture>, IDispos
 
         Assert.Equal(HttpStatusCode.Forbidden, hop.Status);
         Assert.DoesNotContain(_fx.Backend.Requests, r => r.Path == "/admin/panel");
+    }
+
+    [SkippableFact]
+    public async Task Nginx_TokenHandOff_RouteWithForwardTokenAccess_AppGetsTheUsersAccessTokenFromTheGateway()
+    {
+        await SignInThroughNginxAsync();
+
+        var hop = await _browser.ApiGetAsync(Nginx + "/api/token/orders", r =>
+        {
+            r.Headers.TryAddWithoutValidation("Authorization", "Bearer " + Forged);
+            r.Headers.TryAddWithoutValidation("X-Forwarded-Access-Token", Forged);
+        });
+
+        Assert.True(hop.Status == HttpStatusCode.OK, $"{hop}\n{_fx.Nginx!.ErrorLog}\n{_fx.Gateway.Logs.Dump()}");
+        var received = _fx.Backend.LastRequestTo("/api/token/orders");
+        var token = Assert.Single(BackendStub.HeaderValues(received, "X-Forwarded-Access-Token"));
+        Assert.Equal(["Bearer " + token], BackendStub.HeaderValues(received, "Authorization"));
+        var claims = JwksVerifier.Decode(token).Payload;
+        Assert.Equal("access", claims.GetProperty("token_use").GetString());
+        Assert.Equal(TestUser.Default.Sub, claims.GetProperty("sub").GetString());
+    }
+
+    [SkippableFact]
+    public async Task Nginx_TokenHandOff_OtherRoutes_AppGetsNoTokenAndNeverTheClientsOwn()
+    {
+        await SignInThroughNginxAsync();
+
+        var hop = await _browser.ApiGetAsync(Nginx + "/api/items", r =>
+        {
+            r.Headers.TryAddWithoutValidation("Authorization", "Bearer " + Forged);
+            r.Headers.TryAddWithoutValidation("X-Forwarded-Access-Token", Forged);
+        });
+
+        Assert.Equal(HttpStatusCode.OK, hop.Status);
+        var received = _fx.Backend.LastRequestTo("/api/items");
+        Assert.Empty(BackendStub.HeaderValues(received, "Authorization"));
+        Assert.Empty(BackendStub.HeaderValues(received, "X-Forwarded-Access-Token"));
     }
 
     [SkippableFact]
