@@ -18,10 +18,10 @@ internal static class SignOutPages
     private const string Style = "body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#222}h1{font-size:1.4rem}a{color:#0a58ca}button{font-size:1rem;padding:.4rem 1.2rem;margin-right:1rem}";
 
     /// <summary><c>GET {BasePath}/sign_out</c>: the confirmation page, with a same-origin form that carries the anti-forgery token.</summary>
-    public static async Task ConfirmAsync(HttpContext context, GatewayPaths paths, IAntiforgery antiforgery, ILoggerFactory loggers)
+    public static async Task ConfirmAsync(HttpContext context, GatewayPaths paths, Configuration.CrossHostSettings crossHost, IAntiforgery antiforgery, ILoggerFactory loggers)
     {
         var rd = context.Request.Query["rd"].ToString();
-        if (!ReturnUrl.TryGetLocal(rd, out _))
+        if (!ReturnUrl.TryGetAllowed(rd, crossHost.For(context).RedirectHosts, out _))
         {
             loggers.CreateLogger(typeof(AuthEndpoints)).ReturnUrlRejected("sign_out");
             await ErrorResponses.WriteAsync(context, StatusCodes.Status400BadRequest, "invalid_return_url", "That link is not allowed",
