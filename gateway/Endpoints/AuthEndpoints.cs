@@ -130,6 +130,7 @@ internal static class AuthEndpoints
         ProviderMetadata metadata,
         TokenClient tokenClient,
         CrossHostSettings crossHost,
+        SignOutReturn signOutReturn,
         Observability.GatewayMetrics metrics,
         ILoggerFactory loggers)
     {
@@ -212,6 +213,19 @@ internal static class AuthEndpoints
                 "Your session here has ended, but the sign-in service could not be reached to end your single sign-on session. Close the browser to be sure, or try signing out again.",
                 paths.SignOut, "Sign out again");
             return;
+        }
+
+        if (logoutUrl is not null && !string.IsNullOrEmpty(rdValue) && returnUrl != "/")
+        {
+            // The provider returns only to the registered SignOutUri: the way on from there waits in a cookie.
+            if (signOutReturn.ReturnsToSignedOutPage(signOutUri))
+            {
+                signOutReturn.Keep(context, returnUrl, crossHost.For(context));
+            }
+            else
+            {
+                logger.SignOutReturnNotPossible(Observability.LogValue.Sanitize(signOutUri, 200), paths.SignedOut);
+            }
         }
 
         context.Response.Redirect(logoutUrl ?? returnUrl);

@@ -57,8 +57,11 @@ internal static class SignOutPages
             """);
     }
 
-    /// <summary><c>GET {BasePath}/signed_out</c>: where the provider's logout should return. It says so, unless a session is still alive here.</summary>
-    public static async Task SignedOutAsync(HttpContext context, GatewayPaths paths)
+    /// <summary>
+    /// <c>GET {BasePath}/signed_out</c>: where the provider's logout should return. It sends the browser on to the page the
+    /// sign-out kept (<see cref="SignOutReturn"/>), or says "signed out", unless a session is still alive here.
+    /// </summary>
+    public static async Task SignedOutAsync(HttpContext context, GatewayPaths paths, Configuration.CrossHostSettings crossHost, SignOutReturn signOutReturn)
     {
         // Endpoints open to anonymous callers skip the default authentication (they must not wait for the session store),
         // so look at the session here; a store that cannot answer counts as "signed out" (the provider just said so).
@@ -73,6 +76,14 @@ internal static class SignOutPages
             {
             }
         }
+        // A browser coming back from the provider's logout, with a page kept by the sign-out that sent it there: on to it, once.
+        if (!signedIn && !RequestKind.IsApiRequest(context.Request) && signOutReturn.Take(context, crossHost.For(context)) is { } returnUrl)
+        {
+            NoCacheNoFrames(context.Response);
+            context.Response.Redirect(returnUrl);
+            return;
+        }
+
         if (RequestKind.IsApiRequest(context.Request))
         {
             await WriteJsonAsync(context, StatusCodes.Status200OK, signedIn

@@ -59,4 +59,9 @@ internal static class LogEventIds
     public const int SignInHintRejected = 5030;
     public const int SignOutFromOtherOriginRefused = 5040;
     public const int SignOutWithoutProofRefused = 5041;
+
+    public const int SignOutReturnKept = 8000;
+    public const int SignOutReturnFollowed = 8001;
+    public const int SignOutReturnRefused = 8002;
+    public const int SignOutReturnNotPossible = 8003;
 }
