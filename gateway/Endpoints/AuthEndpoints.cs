@@ -227,6 +227,10 @@ internal static class AuthEndpoints
                 logger.SignOutReturnNotPossible(Observability.LogValue.Sanitize(signOutUri, 200), paths.SignedOut);
             }
         }
+        else
+        {
+            signOutReturn.Forget(context, crossHost.For(context));
+        }
 
         context.Response.Redirect(logoutUrl ?? returnUrl);
     }

@@ -38,6 +38,15 @@ internal sealed class SignOutReturn(IDataProtectionProvider dataProtection, Gate
         logger.SignOutReturnKept(LogValue.Sanitize(Target(returnUrl), 200));
     }
 
+    /// <summary>A sign-out without a return URL: a return URL kept by an earlier sign-out must not be followed after this one.</summary>
+    public void Forget(HttpContext context, CrossHostRules rules)
+    {
+        if (context.Request.Cookies.ContainsKey(paths.SignOutReturnCookie))
+        {
+            context.Response.Cookies.Delete(paths.SignOutReturnCookie, Options(context, rules, expires: null));
+        }
+    }
+
     /// <summary>
     /// The kept return URL when this browser has a valid, unexpired one that is still allowed; the cookie is deleted
     /// whenever there is one (valid or not), so it is followed at most once.

@@ -104,6 +104,21 @@ public sealed class SignOutReturnTests : GatewayTest<SignOutReturnGatewayFixture
         Assert.Contains("You are signed out", nav.Final.Body);
     }
 
+    [Fact]
+    public async Task SignOut_WithoutRd_AfterAnUnfinishedSignOutWithRd_DoesNotFollowTheOldReturnUrl()
+    {
+        // The first sign-out never came back from the provider (tab closed): its return URL is still kept.
+        await SignInAndOutAsync("/public/old");
+        Assert.NotNull(KeptReturn());
+
+        var second = await SignInAndOutAsync(rd: null);
+
+        Assert.Contains(second.SetCookies.Select(SetCookie.Parse), c => c.Name == ReturnCookie && c.IsDeletion);
+        var nav = await Browser.NavigateAsync(second.Location!.ToString());
+        Assert.Equal(HttpStatusCode.OK, nav.Status);
+        Assert.Contains("You are signed out", nav.Final.Body);
+    }
+
     [Theory]
     [InlineData("tampered")]
     [InlineData("forged")]
