@@ -41,6 +41,13 @@ public sealed class CognitoEmulatorOptions
     public TimeSpan RefreshTokenRotationGracePeriod { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
+    /// Test-only relaxation, off by default: plain http callback and sign-out URLs also for names under <c>.localhost</c>
+    /// (<c>http://wiki.apps.localhost:8080/oauth2/callback</c>), so several host names under one cookie domain can be tried
+    /// in a browser without TLS. Cognito itself allows plain http only for <c>localhost</c>.
+    /// </summary>
+    public bool AllowHttpLocalhostSubdomains { get; set; }
+
+    /// <summary>
     /// Every way this configuration differs from one Cognito would accept: token lifetimes and grace period out of range,
     /// callback/sign-out URLs that are not https (plain http only for <c>localhost</c>), federated users of unknown providers.
     /// </summary>
@@ -63,12 +70,12 @@ public sealed class CognitoEmulatorOptions
         {
             foreach (var url in client.CallbackUrls)
             {
-                Add(CognitoLimits.CheckRedirectUrl(url) is { } p ? $"Client {client.ClientId} callback URL: {p}" : null);
+                Add(CognitoLimits.CheckRedirectUrl(url, AllowHttpLocalhostSubdomains) is { } p ? $"Client {client.ClientId} callback URL: {p}" : null);
             }
 
             foreach (var url in client.SignOutUrls)
             {
-                Add(CognitoLimits.CheckRedirectUrl(url) is { } p ? $"Client {client.ClientId} sign-out URL: {p}" : null);
+                Add(CognitoLimits.CheckRedirectUrl(url, AllowHttpLocalhostSubdomains) is { } p ? $"Client {client.ClientId} sign-out URL: {p}" : null);
             }
         }
 

@@ -42,8 +42,11 @@ public static class CognitoLimits
     /// <summary>
     /// A problem with a callback or sign-out URL, or null. Cognito's rule: an absolute URL without a fragment, https,
     /// or plain http only for the host <c>localhost</c> (not 127.0.0.1, not any other host).
+    /// <paramref name="localhostSubdomains"/> (a test-only relaxation, off unless a test asks for it) also lets plain http
+    /// through for names under <c>.localhost</c> (<c>wiki.apps.localhost</c>), which browsers resolve to loopback: the only
+    /// way to try several host names under one cookie domain locally without TLS.
     /// </summary>
-    public static string? CheckRedirectUrl(string? url)
+    public static string? CheckRedirectUrl(string? url, bool localhostSubdomains = false)
     {
         if (string.IsNullOrEmpty(url) || !Uri.TryCreate(url, UriKind.Absolute, out var uri))
         {
@@ -62,7 +65,8 @@ public static class CognitoLimits
 
         if (uri.Scheme == Uri.UriSchemeHttp)
         {
-            return string.Equals(uri.Host, "localhost", StringComparison.OrdinalIgnoreCase)
+            return string.Equals(uri.Host, "localhost", StringComparison.OrdinalIgnoreCase) ||
+                   (localhostSubdomains && uri.Host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
                 ? null
                 : $"'{url}' uses plain http; Cognito allows http only for http://localhost (use https, or localhost for local testing).";
         }

@@ -184,7 +184,8 @@ internal sealed class HostedUiEndpoints(
         }
 
         var redirectUri = get("redirect_uri");
-        if (redirectUri is null || !client.CallbackUrls.Contains(redirectUri, StringComparer.Ordinal) || CognitoLimits.CheckRedirectUrl(redirectUri) is not null)
+        if (redirectUri is null || !client.CallbackUrls.Contains(redirectUri, StringComparer.Ordinal) ||
+            CognitoLimits.CheckRedirectUrl(redirectUri, options.AllowHttpLocalhostSubdomains) is not null)
         {
             logger.AuthorizeRejected("redirect_mismatch", clientId);
             failure = ErrorPage("redirect_mismatch", "redirect_uri does not match an allowed callback URL of the app client.");

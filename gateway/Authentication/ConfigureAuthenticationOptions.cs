@@ -15,6 +15,7 @@ internal sealed class ConfigureOpenIdConnectOptions(
     IOptions<GatewayOptions> gatewayOptions,
     GatewayPaths paths,
     ProviderMetadata metadata,
+    CrossHostSettings crossHost,
     TimeProvider time) : IConfigureNamedOptions<OpenIdConnectOptions>
 {
     public void Configure(string? name, OpenIdConnectOptions options)
@@ -82,6 +83,10 @@ internal sealed class ConfigureOpenIdConnectOptions(
             // Site-wide instead of the callback path: every request that can start a sign-in (any protected page) must see
             // the pending ones to keep their number bounded (PendingSignIns). They never reach a backend (GatewayCookieFilter).
             cookie.Path = "/";
+
+            // On the session cookie's domain (Gateway:Session:CookieDomain) as well: the host that serves the callback (the
+            // central auth host, PublicOrigin) need not be the one the sign-in started on, and these must come back to it.
+            cookie.Domain = crossHost.Default.CookieDomain;
         }
     }
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Primitives;
 
 namespace Gateway.Authentication;
 
-/// <summary>Recognises the gateway's own cookies: the session cookie and its chunks, correlation and nonce cookies, the sign-out page's anti-forgery cookie, the preserved-post cookie.</summary>
+/// <summary>Recognises the gateway's own cookies: the session cookie and its chunks, correlation and nonce cookies, the sign-out page's anti-forgery cookie, the preserved-post cookie, the sign-out return cookie.</summary>
 internal sealed class GatewayCookieFilter(string cookieName)
 {
     public bool IsGatewayCookie(ReadOnlySpan<char> name)
@@ -16,7 +16,8 @@ internal sealed class GatewayCookieFilter(string cookieName)
 
         var rest = name[cookieName.Length..];
         if (rest.IsEmpty || rest.StartsWith(GatewayPaths.CorrelationCookieSuffix, StringComparison.OrdinalIgnoreCase) || rest.StartsWith(GatewayPaths.NonceCookieSuffix, StringComparison.OrdinalIgnoreCase) ||
-            rest.Equals(GatewayPaths.SignOutTokenCookieSuffix, StringComparison.OrdinalIgnoreCase) || rest.Equals(GatewayPaths.PreservedPostCookieSuffix, StringComparison.OrdinalIgnoreCase))
+            rest.Equals(GatewayPaths.SignOutTokenCookieSuffix, StringComparison.OrdinalIgnoreCase) || rest.Equals(GatewayPaths.PreservedPostCookieSuffix, StringComparison.OrdinalIgnoreCase) ||
+            rest.Equals(GatewayPaths.SignOutReturnCookieSuffix, StringComparison.OrdinalIgnoreCase))
         {
             return true;
         }

@@ -31,6 +31,7 @@ internal sealed class GatewayOpenIdConnectEvents(
     GatewayCookieFilter cookieFilter,
     Sessions.AccessTokenRetention accessTokenRetention,
     SignInHints signInHints,
+    CrossHostSettings crossHost,
     ILogger<GatewayOpenIdConnectEvents> logger) : OpenIdConnectEvents
 {
     private static readonly HashSet<string> CognitoAlgorithms = new(StringComparer.Ordinal) { SecurityAlgorithms.RsaSha256 };
@@ -166,8 +167,8 @@ internal sealed class GatewayOpenIdConnectEvents(
 
     public override async Task TicketReceived(TicketReceivedContext context)
     {
-        // Wherever the sign-in started (a protected path, /oauth2/sign_in?rd=), land only on a local path.
-        context.ReturnUri = ReturnUrl.TryGetLocal(context.ReturnUri, out var local) ? local : "/";
+        // Wherever the sign-in started (a protected path, /oauth2/sign_in?rd=), land only on a local path or an allowed host.
+        context.ReturnUri = ReturnUrl.TryGetAllowed(context.ReturnUri, crossHost.For(context.HttpContext).RedirectHosts, out var returnUrl) ? returnUrl : "/";
 
         // Session fixation: the cookie handler reuses a session handle found in the request cookie when it signs in
         // (Redis store). A handle planted in this browser must never receive the new session: hide the gateway's
@@ -274,7 +275,7 @@ internal sealed class GatewayOpenIdConnectEvents(
             "access_denied",
             "Sign-in was not completed",
             "The sign-in service reported that access was denied or the sign-in was cancelled.",
-            RetryUrl(context.ReturnUrl));
+            RetryUrl(context.HttpContext, context.ReturnUrl));
         context.HandleResponse();
     }
 
@@ -286,13 +287,13 @@ internal sealed class GatewayOpenIdConnectEvents(
         var detail = Observability.LogValue.Sanitize(context.Failure?.GetType().Name + ": " + context.Failure?.Message, 300);
         logger.SignInFailed(code, detail);
         metrics.SignInFailed(code);
-        await ErrorResponses.WriteAsync(context.HttpContext, status, code, title, message, RetryUrl(context.Properties?.RedirectUri));
+        await ErrorResponses.WriteAsync(context.HttpContext, status, code, title, message, RetryUrl(context.HttpContext, context.Properties?.RedirectUri));
         context.HandleResponse();
     }
 
-    private string RetryUrl(string? returnUrl) =>
-        ReturnUrl.TryGetLocal(returnUrl, out var local) && local != "/"
-            ? paths.SignInReturningTo(local)
+    private string RetryUrl(HttpContext context, string? returnUrl) =>
+        ReturnUrl.TryGetAllowed(returnUrl, crossHost.For(context).RedirectHosts, out var allowed) && allowed != "/"
+            ? paths.SignInReturningTo(allowed)
             : paths.SignIn;
 
     private static (int Status, string Code, string Title, string Message) Classify(Exception? failure, string oauthError)

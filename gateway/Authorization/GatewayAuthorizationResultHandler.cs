@@ -112,9 +112,10 @@ internal sealed class GatewayAuthorizationResultHandler(GatewayPaths paths, Pres
         return ReturnUrl.TryGetLocal(referer.PathAndQuery, out var local) ? local : null;
     }
 
-    public static Task WriteUnauthenticatedAsync(HttpContext context, GatewayPaths paths, bool bearer = false)
+    /// <param name="returnUrl">An already accepted return URL for the sign-in link (forward-auth: the original request); default this request.</param>
+    public static Task WriteUnauthenticatedAsync(HttpContext context, GatewayPaths paths, bool bearer = false, string? returnUrl = null)
     {
-        var signIn = paths.SignInReturningTo(ReturnUrl.FromRequest(context.Request));
+        var signIn = paths.SignInReturningTo(returnUrl ?? ReturnUrl.FromRequest(context.Request));
         return ErrorResponses.WriteAsync(
             context,
             StatusCodes.Status401Unauthorized,

@@ -32,6 +32,9 @@ public sealed class GatewayOptions
     /// <summary>Timeout of every call to the identity provider (discovery, JWKS, token, revocation).</summary>
     public TimeSpan BackchannelTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Other hosts an absolute <c>rd</c> may name (see <see cref="RedirectHostOptions"/>).</summary>
+    public List<string> AllowedRedirectHosts { get; set; } = [];
+
     /// <summary>Prefix of the gateway's own endpoints (oauth2-proxy names).</summary>
     public string BasePath { get; set; } = "/oauth2";
 
@@ -147,6 +150,12 @@ public enum SessionStoreKind
 public sealed class SessionOptions
 {
     public string CookieName { get; set; } = "_gateway";
+
+    /// <summary>
+    /// <c>Domain</c> of the session cookie (e.g. <c>.corp.example.com</c>, leading dot optional): one session for every host
+    /// under it. Empty: host-only cookies.
+    /// </summary>
+    public string? CookieDomain { get; set; }
 
     public SessionStoreKind Store { get; set; } = SessionStoreKind.Cookie;
 

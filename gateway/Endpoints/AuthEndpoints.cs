@@ -30,10 +30,11 @@ internal static class AuthEndpoints
         SignInHints hints,
         ForwardAuth.ForwardAuthRouteMatcher routes,
         GatewayPaths paths,
+        CrossHostSettings crossHost,
         ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(AuthEndpoints));
-        if (!ReturnUrl.TryGetLocal(context.Request.Query["rd"], out var returnUrl))
+        if (!ReturnUrl.TryGetAllowed(context.Request.Query["rd"], crossHost.For(context).RedirectHosts, out var returnUrl))
         {
             logger.ReturnUrlRejected("sign_in");
             await ErrorResponses.WriteAsync(context, StatusCodes.Status400BadRequest, "invalid_return_url", "That link is not allowed",
@@ -52,8 +53,8 @@ internal static class AuthEndpoints
         }
 
         // No explicit provider: the route rd points to may name one (Gateway.IdentityProvider / Gateway.IdpIdentifier).
-        if (!properties.Parameters.ContainsKey(SignInHints.IdentityProvider) && PathOf(returnUrl) is { } path &&
-            routes.Match(path, HttpMethods.Get, context.Request.Host) is { } route)
+        if (!properties.Parameters.ContainsKey(SignInHints.IdentityProvider) && PathOf(returnUrl, context.Request.Host) is var (path, host) &&
+            routes.Match(path, HttpMethods.Get, host) is { } route)
         {
             SignInHints.FromRoute(ForwardAuth.ForwardAuthRouteMatcher.SettingsOf(route), properties);
         }
@@ -103,12 +104,18 @@ internal static class AuthEndpoints
         return null;
     }
 
-    private static PathString? PathOf(string localUrl)
+    /// <summary>The path and host a return URL (local, or absolute to an allowed host) points to.</summary>
+    private static (PathString Path, HostString Host)? PathOf(string returnUrl, HostString requestHost)
     {
-        var end = localUrl.IndexOfAny(['?', '#']);
+        if (Uri.TryCreate(returnUrl, UriKind.Absolute, out var absolute) && ReturnUrl.IsAbsolute(returnUrl))
+        {
+            return (PathString.FromUriComponent(absolute), HostString.FromUriComponent(absolute));
+        }
+
+        var end = returnUrl.IndexOfAny(['?', '#']);
         try
         {
-            return PathString.FromUriComponent(end < 0 ? localUrl : localUrl[..end]);
+            return (PathString.FromUriComponent(end < 0 ? returnUrl : returnUrl[..end]), requestHost);
         }
         catch (UriFormatException)
         {
@@ -122,6 +129,8 @@ internal static class AuthEndpoints
         GatewayPaths paths,
         ProviderMetadata metadata,
         TokenClient tokenClient,
+        CrossHostSettings crossHost,
+        SignOutReturn signOutReturn,
         Observability.GatewayMetrics metrics,
         ILoggerFactory loggers)
     {
@@ -138,7 +147,7 @@ internal static class AuthEndpoints
             rdValue = form["rd"].ToString();
         }
 
-        if (!ReturnUrl.TryGetLocal(rdValue, out var returnUrl))
+        if (!ReturnUrl.TryGetAllowed(rdValue, crossHost.For(context).RedirectHosts, out var returnUrl))
         {
             logger.ReturnUrlRejected("sign_out");
             await ErrorResponses.WriteAsync(context, StatusCodes.Status400BadRequest, "invalid_return_url", "That link is not allowed",
@@ -204,6 +213,23 @@ internal static class AuthEndpoints
                 "Your session here has ended, but the sign-in service could not be reached to end your single sign-on session. Close the browser to be sure, or try signing out again.",
                 paths.SignOut, "Sign out again");
             return;
+        }
+
+        if (logoutUrl is not null && !string.IsNullOrEmpty(rdValue) && returnUrl != "/")
+        {
+            // The provider returns only to the registered SignOutUri: the way on from there waits in a cookie.
+            if (signOutReturn.ReturnsToSignedOutPage(signOutUri))
+            {
+                signOutReturn.Keep(context, returnUrl, crossHost.For(context));
+            }
+            else
+            {
+                logger.SignOutReturnNotPossible(Observability.LogValue.Sanitize(signOutUri, 200), paths.SignedOut);
+            }
+        }
+        else
+        {
+            signOutReturn.Forget(context, crossHost.For(context));
         }
 
         context.Response.Redirect(logoutUrl ?? returnUrl);

@@ -20,4 +20,17 @@ internal static partial class EndpointsLog
 
     [LoggerMessage(LogEventIds.SignOutStoreUnavailable, LogLevel.Warning, "Could not sign out user {Subject}: the session store (Redis) cannot be reached; the session and its cookie are kept and the user is asked to try again.")]
     public static partial void SignOutStoreUnavailable(this ILogger logger, string? subject);
+
+    [LoggerMessage(LogEventIds.SignOutReturnKept, LogLevel.Debug, "Sign-out will return to {Target} after the provider's logout (kept in the sign-out return cookie).")]
+    public static partial void SignOutReturnKept(this ILogger logger, string target);
+
+    [LoggerMessage(LogEventIds.SignOutReturnFollowed, LogLevel.Debug, "Signed-out page: sending the user on to {Target}, where the sign-out started.")]
+    public static partial void SignOutReturnFollowed(this ILogger logger, string target);
+
+    [LoggerMessage(LogEventIds.SignOutReturnRefused, LogLevel.Information, "Signed-out page: ignored the sign-out return cookie because {Reason}; showing the signed-out page.")]
+    public static partial void SignOutReturnRefused(this ILogger logger, string reason);
+
+    [LoggerMessage(LogEventIds.SignOutReturnNotPossible, LogLevel.Warning,
+        "A sign-out asked to return to a page afterwards, but the provider's logout returns to {SignOutUri}, not to the gateway's signed-out page {SignedOutPath}: the return is dropped. Set Gateway:Cognito:SignOutUri (or Gateway:Oidc:SignOutUri) to this gateway's {SignedOutPath} URL and allow it at the provider.")]
+    public static partial void SignOutReturnNotPossible(this ILogger logger, string signOutUri, string signedOutPath);
 }

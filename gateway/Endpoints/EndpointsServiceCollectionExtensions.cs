@@ -13,6 +13,7 @@ internal static class EndpointsServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddGatewayEndpoints(this IServiceCollection services)
     {
+        services.AddSingleton<SignOutReturn>();
         services.AddAntiforgery();
         services.AddOptions<AntiforgeryOptions>().Configure<GatewayPaths>((options, paths) =>
         {

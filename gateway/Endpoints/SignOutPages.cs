@@ -18,10 +18,10 @@ internal static class SignOutPages
     private const string Style = "body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#222}h1{font-size:1.4rem}a{color:#0a58ca}button{font-size:1rem;padding:.4rem 1.2rem;margin-right:1rem}";
 
     /// <summary><c>GET {BasePath}/sign_out</c>: the confirmation page, with a same-origin form that carries the anti-forgery token.</summary>
-    public static async Task ConfirmAsync(HttpContext context, GatewayPaths paths, IAntiforgery antiforgery, ILoggerFactory loggers)
+    public static async Task ConfirmAsync(HttpContext context, GatewayPaths paths, Configuration.CrossHostSettings crossHost, IAntiforgery antiforgery, ILoggerFactory loggers)
     {
         var rd = context.Request.Query["rd"].ToString();
-        if (!ReturnUrl.TryGetLocal(rd, out _))
+        if (!ReturnUrl.TryGetAllowed(rd, crossHost.For(context).RedirectHosts, out _))
         {
             loggers.CreateLogger(typeof(AuthEndpoints)).ReturnUrlRejected("sign_out");
             await ErrorResponses.WriteAsync(context, StatusCodes.Status400BadRequest, "invalid_return_url", "That link is not allowed",
@@ -57,8 +57,11 @@ internal static class SignOutPages
             """);
     }
 
-    /// <summary><c>GET {BasePath}/signed_out</c>: where the provider's logout should return. It says so, unless a session is still alive here.</summary>
-    public static async Task SignedOutAsync(HttpContext context, GatewayPaths paths)
+    /// <summary>
+    /// <c>GET {BasePath}/signed_out</c>: where the provider's logout should return. It sends the browser on to the page the
+    /// sign-out kept (<see cref="SignOutReturn"/>), or says "signed out", unless a session is still alive here.
+    /// </summary>
+    public static async Task SignedOutAsync(HttpContext context, GatewayPaths paths, Configuration.CrossHostSettings crossHost, SignOutReturn signOutReturn)
     {
         // Endpoints open to anonymous callers skip the default authentication (they must not wait for the session store),
         // so look at the session here; a store that cannot answer counts as "signed out" (the provider just said so).
@@ -73,6 +76,14 @@ internal static class SignOutPages
             {
             }
         }
+        // A browser coming back from the provider's logout, with a page kept by the sign-out that sent it there: on to it, once.
+        if (!signedIn && !RequestKind.IsApiRequest(context.Request) && signOutReturn.Take(context, crossHost.For(context)) is { } returnUrl)
+        {
+            NoCacheNoFrames(context.Response);
+            context.Response.Redirect(returnUrl);
+            return;
+        }
+
         if (RequestKind.IsApiRequest(context.Request))
         {
             await WriteJsonAsync(context, StatusCodes.Status200OK, signedIn

@@ -47,6 +47,7 @@ internal static class ForwardAuthEndpoint
         GatewayPaths paths,
         TrustedProxies trustedProxies,
         ForwardAuthRouteMatcher routes,
+        CrossHostSettings crossHost,
         UntrustedForwardAuthCallers untrustedCallers,
         IAuthorizationPolicyProvider policies,
         IAuthorizationService authorization,
@@ -156,7 +157,7 @@ internal static class ForwardAuthEndpoint
                 return;
             }
 
-            await GatewayAuthorizationResultHandler.WriteUnauthenticatedAsync(context, paths, bearerAllowed);
+            await GatewayAuthorizationResultHandler.WriteUnauthenticatedAsync(context, paths, bearerAllowed, SignInReturnUrl(context, trustedProxies, crossHost));
             return;
         }
 
@@ -231,6 +232,28 @@ internal static class ForwardAuthEndpoint
 
         var route = services.GetRequiredService<ForwardAuthRouteMatcher>().Match(new PathString(canonical), OriginalMethod(context), context.Request.Host);
         return route is not null && ForwardAuthRouteMatcher.SettingsOf(route).ForwardToken == ForwardTokenMode.Access;
+    }
+
+    /// <summary>
+    /// Where the 401's sign-in link returns to: the original request a trusted proxy names, as an absolute URL when its host
+    /// (the forwarded host) is in Gateway:AllowedRedirectHosts (a central auth host), else as a local path; null (this
+    /// request) when there is none.
+    /// </summary>
+    private static string? SignInReturnUrl(HttpContext context, TrustedProxies trustedProxies, CrossHostSettings crossHost)
+    {
+        if (!trustedProxies.IsTrusted(context) || OriginalUri(context) is not { } original || !original.StartsWith('/'))
+        {
+            return null;
+        }
+
+        var request = context.Request;
+        if (ReturnUrl.TryGetAllowed(request.Scheme + "://" + request.Host.Value + original, crossHost.For(context).RedirectHosts, out var absolute) &&
+            !absolute.StartsWith('/'))
+        {
+            return absolute;
+        }
+
+        return ReturnUrl.TryGetLocal(original, out var local) ? local : null;
     }
 
     private static string? OriginalUri(HttpContext context)

@@ -31,6 +31,7 @@ internal static class GatewayOptionsSetup
         services.AddBoundOptions<PathOptions, PathOptionsValidator>(configuration, gateway + ":Paths");
         services.AddBoundOptions<AssertionOptions, AssertionOptionsValidator>(configuration, gateway + ":Assertion");
         services.AddBoundOptions<AlbOptions, AlbOptionsValidator>(configuration, gateway + ":Alb");
+        services.AddBoundOptions<RedirectHostOptions, RedirectHostOptionsValidator>(configuration, gateway);
         GatewayPolicyOptions.Register(services);
         // YARP owns the section's keys; the gateway checks only its own rules about routes.
         services.AddBoundOptions<ProxyRouteOptions, ProxyRouteOptionsValidator>(configuration, "ReverseProxy", checkKeys: false);

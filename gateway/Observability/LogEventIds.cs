@@ -64,4 +64,10 @@ internal static class LogEventIds
     public const int AssertionKeyCreated = 6000;
     public const int AssertionKeyStoreFailed = 6001;
     public const int AssertionKeyUnreadable = 6002;
+
+    // 8000-8049: cross-host sign-in and sign-out.
+    public const int SignOutReturnKept = 8000;
+    public const int SignOutReturnFollowed = 8001;
+    public const int SignOutReturnRefused = 8002;
+    public const int SignOutReturnNotPossible = 8003;
 }

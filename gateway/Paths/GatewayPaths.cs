@@ -18,6 +18,9 @@ internal sealed class GatewayPaths
     /// <summary>Appended to the session cookie name for the cookie that binds preserved form posts to a browser (<c>NAME_post</c>).</summary>
     public const string PreservedPostCookieSuffix = "_post";
 
+    /// <summary>Appended to the session cookie name for the cookie that keeps where to go after sign-out (<c>NAME_signout</c>, path <see cref="BasePath"/>).</summary>
+    public const string SignOutReturnCookieSuffix = "_signout";
+
     public GatewayPaths(string basePath, string sessionCookieName)
     {
         BasePath = new PathString(basePath);
@@ -36,6 +39,7 @@ internal sealed class GatewayPaths
         NonceCookie = sessionCookieName + NonceCookieSuffix;
         SignOutTokenCookie = sessionCookieName + SignOutTokenCookieSuffix;
         PreservedPostCookie = sessionCookieName + PreservedPostCookieSuffix;
+        SignOutReturnCookie = sessionCookieName + SignOutReturnCookieSuffix;
     }
 
     /// <summary><c>Gateway:BasePath</c>, e.g. <c>/oauth2</c>: every path below is under it.</summary>
@@ -86,4 +90,6 @@ internal sealed class GatewayPaths
     public string SignOutTokenCookie { get; }
 
     public string PreservedPostCookie { get; }
+
+    public string SignOutReturnCookie { get; }
 }

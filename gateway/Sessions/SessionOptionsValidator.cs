@@ -51,12 +51,46 @@ internal sealed partial class SessionOptionsValidator(IConfiguration configurati
             problems.Add($"Gateway:Session:MaxRevokedSessions must be between 1000 and 10000000 (got {session.MaxRevokedSessions}); it caps how many signed-out sessions are remembered until they expire (about 100 bytes each), e.g. 100000.");
         }
 
+        if (!string.IsNullOrWhiteSpace(session.CookieDomain) && CookieDomainProblem(session.CookieDomain, configuration["Gateway:PublicOrigin"]) is { } domainProblem)
+        {
+            problems.Add($"Gateway:Session:CookieDomain {domainProblem} (got '{session.CookieDomain}'); use the parent domain shared by the gateway's hosts, e.g. '.corp.example.com', or leave it empty for host-only cookies.");
+        }
+
         if (session.Store == SessionStoreKind.Redis && string.IsNullOrWhiteSpace(configuration["Gateway:Redis:Configuration"]))
         {
             problems.Add("Gateway:Redis:Configuration is missing but Gateway:Session:Store is 'Redis'; set it to the Redis address, e.g. 'redis:6379' (add ',password=…' if needed).");
         }
 
         return problems.ToResult();
+    }
+
+    /// <summary>What is wrong with a cookie domain (leading dot optional), or null.</summary>
+    private static string? CookieDomainProblem(string value, string? publicOrigin)
+    {
+        var domain = CrossHostSettings.NormalizeDomain(value)!;
+        if (System.Net.IPAddress.TryParse(domain.Trim('[', ']'), out _))
+        {
+            return "is an IP address, which browsers never share with other hosts";
+        }
+
+        if (!Paths.RedirectHosts.IsHostName(domain) || value.Trim().StartsWith("..", StringComparison.Ordinal))
+        {
+            return "is not a domain name (letters, digits, '-' and '.', no port, no '*')";
+        }
+
+        if (!domain.Contains('.'))
+        {
+            return "is a single label such as '.com' or 'localhost', which browsers refuse as a cookie domain";
+        }
+
+        if (!string.IsNullOrWhiteSpace(publicOrigin) && Uri.TryCreate(publicOrigin.Trim(), UriKind.Absolute, out var origin) &&
+            !string.Equals(origin.Host, domain, StringComparison.OrdinalIgnoreCase) &&
+            !origin.Host.EndsWith("." + domain, StringComparison.OrdinalIgnoreCase))
+        {
+            return $"is not a parent of Gateway:PublicOrigin's host '{origin.Host}', so browsers would refuse the cookie";
+        }
+
+        return null;
     }
 
     [GeneratedRegex(@"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")]

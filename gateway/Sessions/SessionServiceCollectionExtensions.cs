@@ -66,9 +66,10 @@ internal static class SessionServiceCollectionExtensions
     }
 }
 
-/// <summary>The session cookie: HttpOnly, SameSite=Lax, Secure whenever the browser talks https, chunked when large.</summary>
+/// <summary>The session cookie: HttpOnly, SameSite=Lax, Secure whenever the browser talks https, chunked when large, on Gateway:Session:CookieDomain when set.</summary>
 internal sealed class ConfigureSessionCookieOptions(
     IOptions<GatewayOptions> gatewayOptions,
+    CrossHostSettings crossHost,
     IServiceProvider services,
     TimeProvider time) : IConfigureNamedOptions<CookieAuthenticationOptions>
 {
@@ -85,6 +86,14 @@ internal sealed class ConfigureSessionCookieOptions(
         options.Cookie.SameSite = SameSiteMode.Lax;
         options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         options.Cookie.Path = "/";
+        if (crossHost.Default.CookieDomain is { } domain)
+        {
+            // One session for every host under the domain; sign-out deletes it with the same Domain (the handler builds
+            // the deletion from these options), and host-only copies from before the domain was set are deleted too.
+            options.Cookie.Domain = domain;
+            options.CookieManager = new HostOnlyCookieCleanup(new ChunkingCookieManager(), session.CookieName);
+        }
+
         var idle = session.IdleTimeout > TimeSpan.Zero && session.IdleTimeout < session.Lifetime;
         options.ExpireTimeSpan = idle ? session.IdleTimeout : session.Lifetime;
         options.SlidingExpiration = idle;

@@ -41,6 +41,12 @@ internal sealed class SessionSizeGuard(IOptions<GatewayOptions> options, IOption
         {
             var pair = header.AsSpan();
             var end = pair.IndexOf(';');
+            if (end > 0 && pair[end - 1] == '=')
+            {
+                // A deletion (HostOnlyCookieCleanup): the browser sends nothing back for it.
+                continue;
+            }
+
             bytes += (bytes == 0 ? 0 : 2) + (end < 0 ? pair.Length : end);
         }
 

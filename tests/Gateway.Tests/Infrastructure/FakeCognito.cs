@@ -216,8 +216,14 @@ public sealed class FakeCognito : IDisposable
     private readonly ConcurrentDictionary<string, bool> _callbackUrls = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _signOutUrls = new(StringComparer.Ordinal);
 
-    private static string Checked(string url) =>
-        CognitoLimits.CheckRedirectUrl(url) is { } problem ? throw new ArgumentException(problem, nameof(url)) : url;
+    /// <summary>
+    /// Test-only relaxation of Cognito's rule: plain http callback/sign-out URLs also for names under <c>.localhost</c>
+    /// (several hosts under one cookie domain without TLS). Off by default; survives <see cref="Reset"/>.
+    /// </summary>
+    public bool AllowHttpLocalhostSubdomains { get; set; }
+
+    private string Checked(string url) =>
+        CognitoLimits.CheckRedirectUrl(url, AllowHttpLocalhostSubdomains) is { } problem ? throw new ArgumentException(problem, nameof(url)) : url;
 
     public IReadOnlyCollection<string> IssuedRefreshTokens => _refreshTokens.ToArray();
 
@@ -384,7 +390,7 @@ public sealed class FakeCognito : IDisposable
         }
 
         var redirectUri = Q("redirect_uri");
-        if (string.IsNullOrEmpty(redirectUri) || !_callbackUrls.ContainsKey(redirectUri) || CognitoLimits.CheckRedirectUrl(redirectUri) is not null)
+        if (string.IsNullOrEmpty(redirectUri) || !_callbackUrls.ContainsKey(redirectUri) || CognitoLimits.CheckRedirectUrl(redirectUri, AllowHttpLocalhostSubdomains) is not null)
         {
             return Text(400, "redirect_mismatch");
         }

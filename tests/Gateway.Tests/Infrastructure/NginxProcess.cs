@@ -43,6 +43,26 @@ public sealed class NginxProcess : IDisposable
         return await StartAsync(config, port);
     }
 
+    public static string CentralAuthConfigPath() => RepositoryFiles.Find(Path.Combine("deploy", "nginx", "central-auth.conf"));
+
+    /// <summary>
+    /// Starts nginx with the shipped central-auth example on <paramref name="port"/>: TLS removed, upstreams on loopback,
+    /// <c>corp.example.com</c> names turned into <c>apps.localhost</c> ones (the auth host is <c>auth.apps.localhost</c>).
+    /// </summary>
+    public static async Task<NginxProcess> StartCentralAuthExampleAsync(string gatewayUrl, string appUrl, int port)
+    {
+        var config = await File.ReadAllTextAsync(CentralAuthConfigPath());
+        config = Replace(config, "server gateway:8080;", $"server 127.0.0.1:{new Uri(gatewayUrl).Port};");
+        config = Replace(config, "server app:8080;", $"server 127.0.0.1:{new Uri(appUrl).Port};");
+        config = Replace(config, "listen 443 ssl;", $"listen 127.0.0.1:{port};");
+        config = Replace(config, "ssl_certificate /etc/nginx/tls/corp.example.com.crt;", string.Empty);
+        config = Replace(config, "ssl_certificate_key /etc/nginx/tls/corp.example.com.key;", string.Empty);
+        config = Replace(config, "https://auth.corp.example.com", $"http://auth.apps.localhost:{port}");
+        config = Replace(config, "server_name auth.corp.example.com;", "server_name auth.apps.localhost;");
+        config = Replace(config, "server_name *.corp.example.com;", "server_name *.apps.localhost;");
+        return await StartAsync(config, port);
+    }
+
     /// <summary>
     /// A legacy backend as many stacks behave: nginx with its default <c>merge_slashes on</c>, decoding and resolving the
     /// path itself, and an "admin" area recognised as liberally as Tomcat (<c>;params</c> stripped), IIS (trailing dots,
@@ -102,7 +122,7 @@ public sealed class NginxProcess : IDisposable
 
     private static string Replace(string config, string find, string replacement)
     {
-        Assert.True(config.Contains(find, StringComparison.Ordinal), $"deploy/nginx/nginx.conf no longer contains '{find}'; update NginxProcess.");
+        Assert.True(config.Contains(find, StringComparison.Ordinal), $"the deploy/nginx example no longer contains '{find}'; update NginxProcess.");
         return config.Replace(find, replacement, StringComparison.Ordinal);
     }
 
