@@ -76,6 +76,9 @@ public sealed class GatewayOptions
 
     /// <summary>Cognito access tokens accepted as <c>Authorization: Bearer</c> on routes that allow them.</summary>
     public BearerOptions Bearer { get; set; } = new();
+
+    /// <summary>The management listener of <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c>.</summary>
+    public ManagementOptions Management { get; set; } = new();
 }
 
 /// <summary>"Gateway:Cognito": an Amazon Cognito user pool (Cognito dialect).</summary>

@@ -86,7 +86,7 @@ public static class GatewayApp
         services.AddGatewayProxy(options, configuration);
         services.AddGatewayForwardAuth();
         services.AddGatewayEndpoints();
-        services.AddGatewayHealth();
+        services.AddGatewayHealth(options);
         if (!string.IsNullOrWhiteSpace(options.Redis.Configuration))
         {
             services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: [HealthEndpoints.ReadyTag]);
@@ -104,7 +104,7 @@ public static class GatewayApp
         // The default scheme serves sessions validated moments ago from the cache (Sessions/SessionFastPath.cs).
         app.UseAuthentication();
         app.UseAuthorization();
-        app.MapGatewayHealth();
+        app.MapGatewayHealth(paths, options.Management.Enabled);
         app.MapGatewayAuthEndpoints(paths);
         app.MapGatewayForwardAuth(paths);
         app.MapGatewayProxy();

@@ -1,6 +1,7 @@
 using Gateway.Authentication;
 using Gateway.Authorization;
 using Gateway.Configuration;
+using Gateway.Health;
 using Gateway.Paths;
 using Gateway.Proxy;
 using Gateway.Sessions;
@@ -28,6 +29,7 @@ internal static class GatewayOptionsSetup
         services.AddBoundOptions<RedisOptions, RedisOptionsValidator>(configuration, gateway + ":Redis");
         services.AddBoundOptions<DataProtectionOptions, DataProtectionOptionsValidator>(configuration, gateway + ":DataProtection");
         services.AddBoundOptions<PathOptions, PathOptionsValidator>(configuration, gateway + ":Paths");
+        services.AddBoundOptions<ManagementOptions, ManagementOptionsValidator>(configuration, gateway + ":Management");
         GatewayPolicyOptions.Register(services);
         // YARP owns the section's keys; the gateway checks only its own rules about routes.
         services.AddBoundOptions<ProxyRouteOptions, ProxyRouteOptionsValidator>(configuration, "ReverseProxy", checkKeys: false);

@@ -1,6 +1,6 @@
 namespace Gateway.Observability;
 
-/// <summary>The one registry of log event ids: 1xxx configuration, 2xxx authentication, 3xxx proxy, 4xxx sessions, 5xxx endpoints.</summary>
+/// <summary>The one registry of log event ids: 1xxx configuration, 2xxx authentication, 3xxx proxy, 4xxx sessions, 5xxx endpoints, 7xxx operations.</summary>
 internal static class LogEventIds
 {
     public const int PoliciesReloaded = 1003;
@@ -59,4 +59,6 @@ internal static class LogEventIds
     public const int SignInHintRejected = 5030;
     public const int SignOutFromOtherOriginRefused = 5040;
     public const int SignOutWithoutProofRefused = 5041;
+
+    public const int ManagementListening = 7000;
 }

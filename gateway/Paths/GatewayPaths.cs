@@ -29,6 +29,8 @@ internal sealed class GatewayPaths
         UserInfo = basePath + "/userinfo";
         ForwardAuth = basePath + "/auth";
         Resume = basePath + "/resume";
+        Health = basePath + ManagementHealth;
+        Ready = basePath + ManagementReady;
         SessionCookie = sessionCookieName;
         CorrelationCookie = sessionCookieName + CorrelationCookieSuffix;
         NonceCookie = sessionCookieName + NonceCookieSuffix;
@@ -61,6 +63,21 @@ internal sealed class GatewayPaths
 
     /// <summary>Where a sign-in started by a form post lands: a page that sends the kept form again (<c>?id=…</c>).</summary>
     public string Resume { get; }
+
+    /// <summary>Liveness on the public listener, only when no management listener is configured (<c>Gateway:Management:Urls</c>).</summary>
+    public string Health { get; }
+
+    /// <summary>Readiness on the public listener, only when no management listener is configured.</summary>
+    public string Ready { get; }
+
+    /// <summary>Liveness on the management listener: the process answers (no dependencies).</summary>
+    public const string ManagementHealth = "/healthz";
+
+    /// <summary>Readiness on the management listener: the identity provider's metadata (and Redis) answer.</summary>
+    public const string ManagementReady = "/readyz";
+
+    /// <summary>Prometheus metrics, on the management listener only.</summary>
+    public const string ManagementMetrics = "/metrics";
 
     /// <summary>The sign-in path with a return URL that <see cref="ReturnUrl"/> accepted.</summary>
     public string SignInReturningTo(string returnUrl) => SignIn + "?rd=" + Uri.EscapeDataString(returnUrl);

@@ -20,7 +20,7 @@ public sealed class MetricsTests : GatewayTest<GatewayFixture>
         await browser.ApiGetAsync("/forged", r => r.Headers.TryAddWithoutValidation("X-Forwarded-Email", "evil@example.com"));
 
         using var client = new HttpClient();
-        using var response = await client.GetAsync(Fx.Gateway.Url + "/metrics");
+        using var response = await client.GetAsync(Fx.Gateway.ManagementUrl + "/metrics");
         var body = await response.Content.ReadAsStringAsync();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -32,11 +32,11 @@ public sealed class MetricsTests : GatewayTest<GatewayFixture>
     }
 
     [Fact]
-    public async Task HealthEndpoints_WithoutSession_AnswerWithoutSignIn()
+    public async Task HealthEndpoints_OnTheManagementListener_AnswerWithoutSignIn()
     {
         using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
 
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(Fx.Gateway.Url + "/healthz")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(Fx.Gateway.Url + "/readyz")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(Fx.Gateway.ManagementUrl + "/healthz")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(Fx.Gateway.ManagementUrl + "/readyz")).StatusCode);
     }
 }
