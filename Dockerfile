@@ -10,7 +10,9 @@ FROM mcr.microsoft.com/dotnet/aspnet:10.0
 WORKDIR /app
 COPY --from=build /app .
 ENV ASPNETCORE_HTTP_PORTS=8080
-EXPOSE 8080
+# /healthz, /readyz and /metrics on their own port, off the public listener (README "Operations").
+ENV Gateway__Management__Urls=http://0.0.0.0:9090
+EXPOSE 8080 9090
 # The aspnet image's unprivileged user.
 USER $APP_UID
 ENTRYPOINT ["dotnet", "Gateway.dll"]
