@@ -77,7 +77,7 @@ public static class GatewayApp
         services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
         services.AddSingleton(new GatewayPaths(options.BasePath, options.Session.CookieName));
         services.TryAddSingleton(TimeProvider.System);
-        services.AddGatewayObservability();
+        services.AddGatewayObservability(configuration);
         services.AddGatewayIngress(options);
         services.AddGatewayIdentityProvider(options);
         services.AddGatewaySessions(options);
@@ -97,6 +97,8 @@ public static class GatewayApp
     {
         // Created now, so it watches configuration reloads from the start.
         app.Services.GetRequiredService<GatewayPolicyStore>();
+        // Created now, so its counters are on /metrics (at 0) before the first event.
+        app.Services.GetRequiredService<GatewayMetrics>();
         var paths = app.Services.GetRequiredService<GatewayPaths>();
         app.UseGatewayErrors();
         app.UseGatewayIngress(options);

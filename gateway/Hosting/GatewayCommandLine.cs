@@ -1,4 +1,4 @@
-using System.Reflection;
+using Gateway.Observability;
 
 namespace Gateway.Hosting;
 
@@ -55,10 +55,7 @@ public static class GatewayCommandLine
         return false;
     }
 
-    public static string VersionText =>
-        typeof(GatewayCommandLine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
-        ?? typeof(GatewayCommandLine).Assembly.GetName().Version?.ToString()
-        ?? "unknown";
+    private static string VersionText => GatewayVersion.Text;
 
     private static int Version()
     {
