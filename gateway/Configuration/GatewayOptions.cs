@@ -24,6 +24,13 @@ public sealed class GatewayOptions
     public List<string> StripHeaders { get; set; } = [];
 
     /// <summary>
+    /// Send backends the Host the client asked for (YARP's <c>RequestHeaderOriginalHost</c>) instead of the destination's
+    /// own host; a cluster's <c>Gateway.KeepOriginalHost</c> metadata overrides it, a route's own
+    /// <c>RequestHeaderOriginalHost</c> transform overrides both.
+    /// </summary>
+    public bool KeepOriginalHost { get; set; }
+
+    /// <summary>
     /// Forward <c>email</c> (X-Forwarded-Email) and accept it in EmailDomains policies even when the provider does not
     /// say <c>email_verified</c> = true. Off by default: an unverified address is whatever the user typed.
     /// </summary>

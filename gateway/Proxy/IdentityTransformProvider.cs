@@ -17,6 +17,7 @@ namespace Gateway.Proxy;
 /// routes when a reload fails validation).
 /// </summary>
 internal sealed class IdentityTransformProvider(
+    IOptions<GatewayOptions> options,
     IdentityHeaderMap map,
     GatewayCookieFilter cookieFilter,
     IdentityProviderSettings provider,
@@ -34,6 +35,11 @@ internal sealed class IdentityTransformProvider(
 
     public void ValidateCluster(TransformClusterValidationContext context)
     {
+        var metadata = context.Cluster.Metadata?.Select(kv => new KeyValuePair<string, string?>(kv.Key, kv.Value));
+        foreach (var problem in ClusterSettings.Validate(context.Cluster.ClusterId, metadata))
+        {
+            context.Errors.Add(new ArgumentException(problem));
+        }
     }
 
     public void Apply(TransformBuilderContext context)
@@ -43,6 +49,13 @@ internal sealed class IdentityTransformProvider(
         if (RouteSettings.Parse(context.Route.Metadata).ForwardToken == ForwardTokenMode.Access)
         {
             context.RequestTransforms.Add(new ForwardAccessTokenTransform());
+        }
+
+        // A route's own RequestHeaderOriginalHost transform (YARP's) wins; else the cluster's metadata, else the global key.
+        var routeDecides = context.Route.Transforms?.Any(t => t.Keys.Any(k => string.Equals(k, "RequestHeaderOriginalHost", StringComparison.OrdinalIgnoreCase))) == true;
+        if (!routeDecides && (ClusterSettings.KeepOriginalHost(context.Cluster?.Metadata) ?? options.Value.KeepOriginalHost))
+        {
+            context.AddOriginalHost(true);
         }
     }
 }
