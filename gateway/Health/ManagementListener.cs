@@ -26,6 +26,9 @@ internal sealed class ManagementListener(IServiceProvider gateway, IOptions<Gate
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "Gateway.Management" });
         builder.WebHost.UseKestrelCore().UseUrls(string.Join(';', options.Value.Management.UrlList));
         builder.Services.AddRoutingCore();
+        // The gateway's host decides when this server stops (it is one of its hosted services): no SIGTERM/Ctrl+C
+        // handling or "Application started" lines of its own.
+        builder.Services.AddSingleton<IHostLifetime, GatewayOwnedLifetime>();
         builder.Services.AddSingleton(gateway.GetRequiredService<ILoggerFactory>());
         builder.Services.AddSingleton(gateway.GetRequiredService<HealthCheckService>());
         var server = builder.Build();
@@ -51,5 +54,12 @@ internal sealed class ManagementListener(IServiceProvider gateway, IOptions<Gate
         {
             await _server.DisposeAsync();
         }
+    }
+
+    private sealed class GatewayOwnedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -162,4 +162,55 @@ public sealed class CommandLineTests : IClassFixture<GatewayFixture>
         Assert.Contains($"127.0.0.1:{port}", line, StringComparison.Ordinal);
         Assert.Contains("Gateway:Management:Urls", line, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Run_WithManagementListener_ServesItAndStopsCleanlyOnSigterm()
+    {
+        var managementUrl = $"http://127.0.0.1:{Gateway.Demo.Hosting.LoopbackPorts.Reserve()}";
+        var psi = StartupConfig.GatewayProcess().WithEnvironment(StartupConfig.With(StartupConfig.Minimal(), ("Gateway:Management:Urls", managementUrl)));
+        using var process = System.Diagnostics.Process.Start(psi)!;
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        process.OutputDataReceived += (_, e) => output.Enqueue(e.Data ?? string.Empty);
+        process.ErrorDataReceived += (_, e) => output.Enqueue(e.Data ?? string.Empty);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            HttpStatusCode? status = null;
+            while (status != HttpStatusCode.OK && DateTime.UtcNow < deadline && !process.HasExited)
+            {
+                try
+                {
+                    status = (await client.GetAsync(managementUrl + "/healthz")).StatusCode;
+                }
+                catch (HttpRequestException)
+                {
+                    await Task.Delay(100);
+                }
+            }
+
+            Assert.True(status == HttpStatusCode.OK, $"/healthz on {managementUrl}: {status}\n{string.Join('\n', output)}");
+
+            using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            using var stopped = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            await process.WaitForExitAsync(stopped.Token);
+            Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}\n{string.Join('\n', output)}");
+            // One host lifetime: the management server neither announces itself as an application nor handles SIGTERM.
+            Assert.Single(output, l => l.Contains("Application started", StringComparison.Ordinal));
+            Assert.Contains(output, l => l.Contains($"Management listener (/healthz, /readyz, /metrics) on {managementUrl}", StringComparison.Ordinal));
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
 }
