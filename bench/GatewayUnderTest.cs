@@ -19,19 +19,24 @@ internal sealed partial class GatewayUnderTest : IAsyncDisposable
 
     private readonly WebApplication _app;
 
-    private GatewayUnderTest(WebApplication app, string url)
+    private GatewayUnderTest(WebApplication app, string url, string managementUrl)
     {
         _app = app;
         Url = url;
+        ManagementUrl = managementUrl;
     }
 
     public string Url { get; }
+
+    /// <summary>The management listener, where /metrics is.</summary>
+    public string ManagementUrl { get; }
 
     public static async Task<GatewayUnderTest> StartAsync(
         string store, int port, string emulatorIssuer, string backendUrl, string? redisConfiguration, string keysPath, IReadOnlyDictionary<string, string> extra)
     {
         // localhost, not 127.0.0.1: the only plain-http callback origin Cognito (and the stand-in) accepts.
         var url = $"http://localhost:{port}";
+        var managementUrl = $"http://127.0.0.1:{Loopback.ReservePort()}";
         var config = new Dictionary<string, string?>
         {
             ["Gateway:Cognito:UserPoolId"] = Stack.UserPoolId,
@@ -42,6 +47,7 @@ internal sealed partial class GatewayUnderTest : IAsyncDisposable
             ["Gateway:Cognito:SignOutUri"] = url + "/",
             ["Gateway:Session:Store"] = store,
             ["Gateway:Session:CookieName"] = CookieName,
+            ["Gateway:Management:Urls"] = managementUrl,
             ["ReverseProxy:Routes:anon:ClusterId"] = "backend",
             ["ReverseProxy:Routes:anon:AuthorizationPolicy"] = "anonymous",
             ["ReverseProxy:Routes:anon:Match:Path"] = "/anon/{**rest}",
@@ -80,7 +86,7 @@ internal sealed partial class GatewayUnderTest : IAsyncDisposable
             b.Logging.AddSimpleConsole(o => o.SingleLine = true);
         });
         await app.StartAsync();
-        return new GatewayUnderTest(app, url);
+        return new GatewayUnderTest(app, url, managementUrl);
     }
 
     /// <summary>
@@ -185,13 +191,13 @@ internal sealed partial class GatewayUnderTest : IAsyncDisposable
     }
 
     /// <summary>
-    /// The gateway's <c>gateway_session_cache_total</c> counters from /metrics: requests with a session cookie served by the
+    /// The gateway's <c>gateway_session_cache_total</c> counters from /metrics (management listener): requests with a session cookie served by the
     /// validated-session fast path (hits) or by the full authentication handlers (misses), since start.
     /// </summary>
     public async Task<FastPathCounts> FastPathCountsAsync()
     {
         using var client = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { Timeout = TimeSpan.FromSeconds(30) };
-        var body = await client.GetStringAsync(Url + "/metrics");
+        var body = await client.GetStringAsync(ManagementUrl + "/metrics");
         long Count(string result) => SessionCacheRegex().Matches(body)
             .Where(m => m.Groups["result"].Value == result)
             .Sum(m => long.Parse(m.Groups["count"].Value, System.Globalization.CultureInfo.InvariantCulture));

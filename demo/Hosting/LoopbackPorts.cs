@@ -20,4 +20,25 @@ public static class LoopbackPorts
             listener.Stop();
         }
     }
+
+    /// <summary>
+    /// False when something already listens on the loopback address and port of <paramref name="url"/> (<c>localhost</c>
+    /// checked as 127.0.0.1): asked before starting, so a busy port is one line rather than the host's failure and stack trace.
+    /// </summary>
+    public static bool IsFree(string url)
+    {
+        var uri = new Uri(url);
+        var address = IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) ? ip : IPAddress.Loopback;
+        try
+        {
+            var listener = new TcpListener(address, uri.Port);
+            listener.Start();
+            listener.Stop();
+            return true;
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            return false;
+        }
+    }
 }

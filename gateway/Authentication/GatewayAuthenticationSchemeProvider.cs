@@ -11,7 +11,7 @@ namespace Gateway.Authentication;
 /// anything from the question. A request without credentials (no Cookie, no Authorization header) has no default
 /// authenticate scheme, so <c>UseAuthentication()</c> leaves it anonymous without building a handler (every handler
 /// would answer "no result"; the request's user is the same anonymous principal). Nor has a request to an endpoint that
-/// allows anonymous callers: an <c>anonymous</c> proxy route, <c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c> and the
+/// allows anonymous callers: an <c>anonymous</c> proxy route, the health endpoints under the base path (without a management listener) and the
 /// gateway's own endpoints (which authenticate explicitly where they need to). So those never read a session, even with a
 /// session cookie: no Redis call (they keep answering at once while Redis is down), no refresh, and no identity headers
 /// for an <c>anonymous</c> route (a route that wants the user when there is one says <c>Gateway.Unauthenticated: Allow</c>).

@@ -24,6 +24,13 @@ public sealed class GatewayOptions
     public List<string> StripHeaders { get; set; } = [];
 
     /// <summary>
+    /// Send backends the Host the client asked for (YARP's <c>RequestHeaderOriginalHost</c>) instead of the destination's
+    /// own host; a cluster's <c>Gateway.KeepOriginalHost</c> metadata overrides it, a route's own
+    /// <c>RequestHeaderOriginalHost</c> transform overrides both.
+    /// </summary>
+    public bool KeepOriginalHost { get; set; }
+
+    /// <summary>
     /// Forward <c>email</c> (X-Forwarded-Email) and accept it in EmailDomains policies even when the provider does not
     /// say <c>email_verified</c> = true. Off by default: an unverified address is whatever the user typed.
     /// </summary>
@@ -85,6 +92,9 @@ public sealed class GatewayOptions
 
     /// <summary>The ALB-compatible header profile (<c>Gateway.HeaderProfile: Alb</c>).</summary>
     public AlbOptions Alb { get; set; } = new();
+
+    /// <summary>The management listener of <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c>.</summary>
+    public ManagementOptions Management { get; set; } = new();
 }
 
 /// <summary>"Gateway:Cognito": an Amazon Cognito user pool (Cognito dialect).</summary>
@@ -274,4 +284,25 @@ public sealed class AlbOptions
 
     /// <summary>Where the PEM public key of each <c>kid</c> is served (<c>{path}/{kid}</c>), in place of <c>https://public-keys.auth.elb.REGION.amazonaws.com</c>; empty = <c>{BasePath}/alb-keys</c>.</summary>
     public string? PublicKeysPath { get; set; }
+}
+
+/// <summary>
+/// "Gateway:Management": where the gateway's own operational endpoints (<c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c>)
+/// listen. A separate listener keeps them off the public one, so an app's own <c>/metrics</c> or <c>/healthz</c> stays
+/// reachable through the gateway and nobody outside the cluster reads the gateway's metrics.
+/// </summary>
+public sealed class ManagementOptions
+{
+    /// <summary>
+    /// ';'-separated <c>http://HOST:PORT</c> addresses (as ASP.NET Core's <c>urls</c>), e.g. <c>http://0.0.0.0:9090</c>.
+    /// Empty: no management listener; health and readiness answer under <c>Gateway:BasePath</c> on the public listener
+    /// and there are no metrics.
+    /// </summary>
+    public string? Urls { get; set; }
+
+    /// <summary>The configured addresses, trimmed, without empty entries.</summary>
+    public IReadOnlyList<string> UrlList =>
+        (Urls ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    public bool Enabled => UrlList.Count > 0;
 }

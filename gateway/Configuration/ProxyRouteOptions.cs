@@ -74,6 +74,12 @@ internal static class ProxyRouteRules
                 problems.Add($"{key}:Match:Path is under the gateway's own endpoints (got '{path}'); choose a path outside '{basePath}'.");
             }
         }
+
+        foreach (var (clusterId, cluster) in proxy.Clusters)
+        {
+            var metadata = cluster.GetSection("Metadata").GetChildren().Select(c => new KeyValuePair<string, string?>(c.Key, c.Value));
+            problems.AddRange(ClusterSettings.Validate(clusterId, metadata));
+        }
     }
 
     /// <summary>"The route answers an empty 503 for every request" said up front, with the likely intended cluster.</summary>

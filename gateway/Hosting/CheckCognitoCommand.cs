@@ -12,8 +12,6 @@ internal static class CheckCognitoCommand
 {
     public const string Flag = "--check-cognito";
 
-    public static bool Requested(string[] args) => args.Contains(Flag, StringComparer.Ordinal);
-
     public static int Run(string[] args, TextWriter output, TextWriter error) =>
         Run(args, output, error, Environment.GetEnvironmentVariable, new SocketsHttpHandler(), TimeProvider.System);
 

@@ -79,7 +79,7 @@ public static class GatewayApp
         services.AddSingleton(new GatewayPaths(options.BasePath, options.Session.CookieName));
         services.AddSingleton(new CrossHostSettings(options));
         services.TryAddSingleton(TimeProvider.System);
-        services.AddGatewayObservability();
+        services.AddGatewayObservability(configuration);
         services.AddGatewayIngress(options);
         services.AddGatewayIdentityProvider(options);
         services.AddGatewaySessions(options);
@@ -89,7 +89,7 @@ public static class GatewayApp
         services.AddGatewayProxy(options, configuration);
         services.AddGatewayForwardAuth();
         services.AddGatewayEndpoints();
-        services.AddGatewayHealth();
+        services.AddGatewayHealth(options);
         if (!string.IsNullOrWhiteSpace(options.Redis.Configuration))
         {
             services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: [HealthEndpoints.ReadyTag]);
@@ -100,6 +100,8 @@ public static class GatewayApp
     {
         // Created now, so it watches configuration reloads from the start.
         app.Services.GetRequiredService<GatewayPolicyStore>();
+        // Created now, so its counters are on /metrics (at 0) before the first event.
+        app.Services.GetRequiredService<GatewayMetrics>();
         var paths = app.Services.GetRequiredService<GatewayPaths>();
         app.UseGatewayErrors();
         app.UseGatewayIngress(options);
@@ -107,7 +109,7 @@ public static class GatewayApp
         // The default scheme serves sessions validated moments ago from the cache (Sessions/SessionFastPath.cs).
         app.UseAuthentication();
         app.UseAuthorization();
-        app.MapGatewayHealth();
+        app.MapGatewayHealth(paths, options.Management.Enabled);
         app.MapGatewayAuthEndpoints(paths);
         app.MapGatewayForwardAuth(paths);
         app.MapGatewayAssertionKeys(paths, options);

@@ -2,6 +2,7 @@ using Gateway.Assertions;
 using Gateway.Authentication;
 using Gateway.Authorization;
 using Gateway.Configuration;
+using Gateway.Health;
 using Gateway.Paths;
 using Gateway.Proxy;
 using Gateway.Sessions;
@@ -32,6 +33,7 @@ internal static class GatewayOptionsSetup
         services.AddBoundOptions<AssertionOptions, AssertionOptionsValidator>(configuration, gateway + ":Assertion");
         services.AddBoundOptions<AlbOptions, AlbOptionsValidator>(configuration, gateway + ":Alb");
         services.AddBoundOptions<RedirectHostOptions, RedirectHostOptionsValidator>(configuration, gateway);
+        services.AddBoundOptions<ManagementOptions, ManagementOptionsValidator>(configuration, gateway + ":Management");
         GatewayPolicyOptions.Register(services);
         // YARP owns the section's keys; the gateway checks only its own rules about routes.
         services.AddBoundOptions<ProxyRouteOptions, ProxyRouteOptionsValidator>(configuration, "ReverseProxy", checkKeys: false);

@@ -1,6 +1,6 @@
 namespace Gateway.Observability;
 
-/// <summary>The one registry of log event ids: 1xxx configuration, 2xxx authentication, 3xxx proxy, 4xxx sessions, 5xxx endpoints.</summary>
+/// <summary>The one registry of log event ids: 1xxx configuration, 2xxx authentication, 3xxx proxy, 4xxx sessions, 5xxx endpoints, 7xxx operations.</summary>
 internal static class LogEventIds
 {
     public const int PoliciesReloaded = 1003;
@@ -70,4 +70,7 @@ internal static class LogEventIds
     public const int SignOutReturnFollowed = 8001;
     public const int SignOutReturnRefused = 8002;
     public const int SignOutReturnNotPossible = 8003;
+
+    // 7000-7049: the management listener and the command line.
+    public const int ManagementListening = 7000;
 }

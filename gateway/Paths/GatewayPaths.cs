@@ -34,6 +34,8 @@ internal sealed class GatewayPaths
         Resume = basePath + "/resume";
         Jwks = basePath + "/jwks.json";
         AlbKeys = basePath + "/alb-keys";
+        Health = basePath + ManagementHealth;
+        Ready = basePath + ManagementReady;
         SessionCookie = sessionCookieName;
         CorrelationCookie = sessionCookieName + CorrelationCookieSuffix;
         NonceCookie = sessionCookieName + NonceCookieSuffix;
@@ -76,6 +78,21 @@ internal sealed class GatewayPaths
 
     /// <summary>The ALB profile's public keys: <c>{AlbKeys}/{kid}</c> answers the key's PEM, as AWS's regional key endpoint does.</summary>
     public string AlbKeys { get; }
+
+    /// <summary>Liveness on the public listener, only when no management listener is configured (<c>Gateway:Management:Urls</c>).</summary>
+    public string Health { get; }
+
+    /// <summary>Readiness on the public listener, only when no management listener is configured.</summary>
+    public string Ready { get; }
+
+    /// <summary>Liveness on the management listener: the process answers (no dependencies).</summary>
+    public const string ManagementHealth = "/healthz";
+
+    /// <summary>Readiness on the management listener: the identity provider's metadata (and Redis) answer.</summary>
+    public const string ManagementReady = "/readyz";
+
+    /// <summary>Prometheus metrics, on the management listener only.</summary>
+    public const string ManagementMetrics = "/metrics";
 
     /// <summary>The sign-in path with a return URL that <see cref="ReturnUrl"/> accepted.</summary>
     public string SignInReturningTo(string returnUrl) => SignIn + "?rd=" + Uri.EscapeDataString(returnUrl);

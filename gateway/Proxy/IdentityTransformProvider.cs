@@ -40,6 +40,11 @@ internal sealed class IdentityTransformProvider(
 
     public void ValidateCluster(TransformClusterValidationContext context)
     {
+        var metadata = context.Cluster.Metadata?.Select(kv => new KeyValuePair<string, string?>(kv.Key, kv.Value));
+        foreach (var problem in ClusterSettings.Validate(context.Cluster.ClusterId, metadata))
+        {
+            context.Errors.Add(new ArgumentException(problem));
+        }
     }
 
     public void Apply(TransformBuilderContext context)
@@ -66,6 +71,13 @@ internal sealed class IdentityTransformProvider(
         {
             var audience = settings.AssertionAudience ?? (string.IsNullOrWhiteSpace(assertion.Audience) ? null : assertion.Audience.Trim());
             context.RequestTransforms.Add(new AssertionTransform(assertions, assertion.HeaderName, audience));
+        }
+
+        // A route's own RequestHeaderOriginalHost transform (YARP's) wins; else the cluster's metadata, else the global key.
+        var routeDecides = context.Route.Transforms?.Any(t => t.Keys.Any(k => string.Equals(k, "RequestHeaderOriginalHost", StringComparison.OrdinalIgnoreCase))) == true;
+        if (!routeDecides && (ClusterSettings.KeepOriginalHost(context.Cluster?.Metadata) ?? options.Value.KeepOriginalHost))
+        {
+            context.AddOriginalHost(true);
         }
     }
 }

@@ -12,6 +12,9 @@ public sealed class ProxyHeaderOptions
 
     /// <summary>See <see cref="GatewayOptions.StripHeaders"/>.</summary>
     public List<string> StripHeaders { get; set; } = [];
+
+    /// <summary>See <see cref="GatewayOptions.KeepOriginalHost"/>.</summary>
+    public bool KeepOriginalHost { get; set; }
 }
 
 /// <summary>"Gateway:IdentityHeaders" and "Gateway:StripHeaders".</summary>

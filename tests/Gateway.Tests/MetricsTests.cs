@@ -20,7 +20,7 @@ public sealed class MetricsTests : GatewayTest<GatewayFixture>
         await browser.ApiGetAsync("/forged", r => r.Headers.TryAddWithoutValidation("X-Forwarded-Email", "evil@example.com"));
 
         using var client = new HttpClient();
-        using var response = await client.GetAsync(Fx.Gateway.Url + "/metrics");
+        using var response = await client.GetAsync(Fx.Gateway.ManagementUrl + "/metrics");
         var body = await response.Content.ReadAsStringAsync();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -32,11 +32,31 @@ public sealed class MetricsTests : GatewayTest<GatewayFixture>
     }
 
     [Fact]
-    public async Task HealthEndpoints_WithoutSession_AnswerWithoutSignIn()
+    public async Task HealthEndpoints_OnTheManagementListener_AnswerWithoutSignIn()
     {
         using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
 
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(Fx.Gateway.Url + "/healthz")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(Fx.Gateway.Url + "/readyz")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(Fx.Gateway.ManagementUrl + "/healthz")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(Fx.Gateway.ManagementUrl + "/readyz")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Metrics_FreshGateway_CountersAtZeroRuntimeMetricsAndServiceName()
+    {
+        await using var gateway = await GatewayHost.StartAsync(Fx.Cognito, Fx.Backend);
+
+        var body = await MetricsScrape.ScrapeAsync(gateway);
+
+        // Series no test of this class creates by an event: they exist because they start at 0.
+        Assert.Matches(@"(?m)^gateway_sign_outs_total(\{[^}]*\})? 0", body);
+        Assert.Matches(@"(?m)^gateway_token_refreshes_total\{[^}]*outcome=""rejected""[^}]*\} 0", body);
+        Assert.Matches(@"(?m)^gateway_sign_in_failures_total\{[^}]*reason=""session_too_large""[^}]*\} 0", body);
+        Assert.Matches(@"(?m)^gateway_session_cache_total\{[^}]*result=""miss""[^}]*\} \d", body);
+        // .NET's own "System.Runtime" meter: process and runtime instruments.
+        Assert.Matches(@"(?m)^dotnet_process_memory_working_set_bytes(\{[^}]*\})? [1-9]", body);
+        Assert.Matches(@"(?m)^dotnet_gc_heap_total_allocated_bytes_total(\{[^}]*\})? [1-9]", body);
+        // The resource: a real service name and version.
+        Assert.Matches(@"(?m)^target_info\{[^}]*service_name=""gateway""[^}]*\} 1", body);
+        Assert.Matches(@"(?m)^target_info\{[^}]*service_version=""\d+\.\d+\.\d+[^""]*""", body);
     }
 }

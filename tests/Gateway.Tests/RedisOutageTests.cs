@@ -254,7 +254,8 @@ public sealed class RedisOutageTests : IClassFixture<RedisFixture>
     [SkippableFact]
     public async Task RedisHung_AnonymousRouteAndHealthzWithASessionCookie_AnswerAtOnceWithoutAskingRedis()
     {
-        await using var gateway = await StartAsync(new() { ["Gateway:Session:CacheDuration"] = "00:00:00" });
+        // No management listener: health answers on the public listener (under the base path), where session cookies arrive.
+        await using var gateway = await StartAsync(new() { ["Gateway:Session:CacheDuration"] = "00:00:00", ["Gateway:Management:Urls"] = null });
         using var browser = new TestBrowser(gateway);
         await browser.SignInAsync();
         var cookie = CookieHeader(browser);
@@ -263,12 +264,12 @@ public sealed class RedisOutageTests : IClassFixture<RedisFixture>
         try
         {
             var page = await GetAsync(gateway, "/public/page", cookie);
-            var health = await GetAsync(gateway, "/healthz", cookie);
+            var health = await GetAsync(gateway, "/oauth2/healthz", cookie);
 
             Assert.Equal(HttpStatusCode.OK, page.Status);
             Assert.Equal(HttpStatusCode.OK, health.Status);
             Assert.True(page.Elapsed < TimeSpan.FromMilliseconds(500), $"/public/page took {page.Elapsed.TotalMilliseconds:0} ms");
-            Assert.True(health.Elapsed < TimeSpan.FromMilliseconds(500), $"/healthz took {health.Elapsed.TotalMilliseconds:0} ms");
+            Assert.True(health.Elapsed < TimeSpan.FromMilliseconds(500), $"/oauth2/healthz took {health.Elapsed.TotalMilliseconds:0} ms");
             // Neither looked at the session: no identity for the anonymous route, and Redis was never asked.
             Assert.Empty(BackendStub.HeaderValues(_fx.Backend.LastRequestTo("/public/page"), "X-Forwarded-User"));
             Assert.Equal(0, Count(gateway, FailureLogged));
@@ -300,7 +301,7 @@ public sealed class RedisOutageTests : IClassFixture<RedisFixture>
             $"listening {sinceConnect.Elapsed.TotalMilliseconds:0} ms after the first connection to Redis\n{gateway.Output}");
 
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        using var health = new HttpRequestMessage(HttpMethod.Get, url + "/healthz");
+        using var health = new HttpRequestMessage(HttpMethod.Get, url + "/oauth2/healthz");
         health.Headers.TryAddWithoutValidation("Cookie", "_gateway=" + new string('a', 43));
         Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(health)).StatusCode);
 

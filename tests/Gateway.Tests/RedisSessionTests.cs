@@ -244,8 +244,8 @@ public sealed class RedisSessionTests : IClassFixture<RedisFixture>
             Assert.Equal(HttpStatusCode.ServiceUnavailable, await GetWithCookieAsync(gateway, cookie, "/needs-session"));
             Assert.Equal(HttpStatusCode.OK, await GetWithCookieAsync(gateway, cookie, "/public/page"));
             using var probe = new HttpClient();
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await probe.GetAsync(gateway.Url + "/readyz")).StatusCode);
-            Assert.Equal(HttpStatusCode.OK, (await probe.GetAsync(gateway.Url + "/healthz")).StatusCode);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await probe.GetAsync(gateway.ManagementUrl + "/readyz")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await probe.GetAsync(gateway.ManagementUrl + "/healthz")).StatusCode);
         }
         finally
         {
@@ -254,7 +254,7 @@ public sealed class RedisSessionTests : IClassFixture<RedisFixture>
 
         Assert.Equal(HttpStatusCode.OK, await PollAsync(() => GetWithCookieAsync(gateway, cookie, "/recovered"), HttpStatusCode.OK, TimeSpan.FromSeconds(15)));
         using var ready = new HttpClient();
-        Assert.Equal(HttpStatusCode.OK, await PollAsync(async () => (await ready.GetAsync(gateway.Url + "/readyz")).StatusCode, HttpStatusCode.OK, TimeSpan.FromSeconds(15)));
+        Assert.Equal(HttpStatusCode.OK, await PollAsync(async () => (await ready.GetAsync(gateway.ManagementUrl + "/readyz")).StatusCode, HttpStatusCode.OK, TimeSpan.FromSeconds(15)));
     }
 
     [SkippableFact]

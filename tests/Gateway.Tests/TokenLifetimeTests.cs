@@ -162,7 +162,7 @@ public sealed class TokenLifetimeTests : GatewayTest<GatewayFixture>
     private static async Task<(long Hits, long Misses)> SessionCacheCountsAsync(GatewayHost host)
     {
         using var client = new HttpClient();
-        var body = await client.GetStringAsync(host.Url + "/metrics");
+        var body = await client.GetStringAsync(host.ManagementUrl + "/metrics");
         var counts = Regex.Matches(body, @"(?m)^gateway_session_cache_total\{[^}]*result=""(hit|miss)""[^}]*\} (\d+)")
             .ToDictionary(m => m.Groups[1].Value, m => long.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
         return (counts.GetValueOrDefault("hit"), counts.GetValueOrDefault("miss"));

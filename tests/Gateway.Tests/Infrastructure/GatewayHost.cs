@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
+using Gateway.Health;
 using Gateway.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Tests.Infrastructure;
@@ -32,12 +34,21 @@ public sealed class GatewayHost : IAsyncDisposable
 
     public string CallbackUrl => Url + "/oauth2/callback";
 
+    /// <summary>
+    /// The management listener (/healthz, /readyz, /metrics), e.g. http://127.0.0.1:54322; the default test configuration
+    /// has one (<c>Gateway:Management:Urls</c> = <c>http://127.0.0.1:0</c>), as the container and Kubernetes examples do.
+    /// </summary>
+    public string ManagementUrl =>
+        App.Services.GetService<ManagementListener>()?.Urls.FirstOrDefault()
+        ?? throw new InvalidOperationException("This gateway has no management listener (Gateway:Management:Urls).");
+
     /// <summary>The standard test configuration: Cognito at the fake, one backend cluster, app/public/admin/api/open routes.</summary>
     public static Dictionary<string, string?> DefaultConfig(FakeCognito cognito, string backendUrl) => new()
     {
         ["Gateway:Cognito:Authority"] = cognito.Authority,
         ["Gateway:Cognito:ClientId"] = FakeCognito.ClientId,
         ["Gateway:Policies:admins:Groups:0"] = "admins",
+        ["Gateway:Management:Urls"] = "http://127.0.0.1:0",
 
         ["ReverseProxy:Routes:app:ClusterId"] = "backend",
         ["ReverseProxy:Routes:app:Match:Path"] = "{**catch-all}",

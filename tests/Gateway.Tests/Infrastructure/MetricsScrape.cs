@@ -3,13 +3,13 @@ using System.Text.RegularExpressions;
 
 namespace Gateway.Tests.Infrastructure;
 
-/// <summary>Reads the gateway's Prometheus page (/metrics) as an operator's scraper would.</summary>
+/// <summary>Reads the gateway's Prometheus page (/metrics on its management listener) as an operator's scraper would.</summary>
 public static partial class MetricsScrape
 {
     public static async Task<string> ScrapeAsync(GatewayHost host)
     {
         using var client = new HttpClient();
-        return await client.GetStringAsync(host.Url + "/metrics");
+        return await client.GetStringAsync(host.ManagementUrl + "/metrics");
     }
 
     /// <summary>The value of <paramref name="metric"/> summed over all its series (0 when absent).</summary>

@@ -64,6 +64,23 @@ public sealed class NginxProcess : IDisposable
     }
 
     /// <summary>
+    /// Starts nginx with deploy/compose/nginx.conf, its two gateways replaced by loopback addresses. Docker's DNS
+    /// (<c>resolver</c>, <c>resolve</c>: nginx 1.27.3+) is taken out; everything else is the file as shipped.
+    /// </summary>
+    public static async Task<NginxProcess> StartComposeExampleAsync(string gateway1Url, string gateway2Url)
+    {
+        var port = BackendStub.GetClosedPort();
+        var config = await File.ReadAllTextAsync(RepositoryFiles.Find(Path.Combine("deploy", "compose", "nginx.conf")));
+        config = Replace(config, "resolver 127.0.0.11 valid=10s ipv6=off;", string.Empty);
+        config = Replace(config, "server gateway-1:8080 resolve ", $"server 127.0.0.1:{new Uri(gateway1Url).Port} ");
+        config = Replace(config, "server gateway-2:8080 resolve ", $"server 127.0.0.1:{new Uri(gateway2Url).Port} ");
+        config = Replace(config, "listen 8080;", $"listen 127.0.0.1:{port};");
+        config = Replace(config, "listen 8081;", $"listen 127.0.0.1:{BackendStub.GetClosedPort()};");
+        config = Replace(config, "worker_processes auto;", "worker_processes 1;");
+        return await StartAsync(config, port);
+    }
+
+    /// <summary>
     /// A legacy backend as many stacks behave: nginx with its default <c>merge_slashes on</c>, decoding and resolving the
     /// path itself, and an "admin" area recognised as liberally as Tomcat (<c>;params</c> stripped), IIS (trailing dots,
     /// backslashes, any case) would. Every page answers <c>{AREA} uri={$uri}</c>, so a test sees what the backend made of the path.
@@ -122,7 +139,7 @@ public sealed class NginxProcess : IDisposable
 
     private static string Replace(string config, string find, string replacement)
     {
-        Assert.True(config.Contains(find, StringComparison.Ordinal), $"the deploy/nginx example no longer contains '{find}'; update NginxProcess.");
+        Assert.True(config.Contains(find, StringComparison.Ordinal), $"the nginx example no longer contains '{find}'; update NginxProcess.");
         return config.Replace(find, replacement, StringComparison.Ordinal);
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using Gateway.Health;
 using Gateway.Paths;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -8,7 +9,8 @@ namespace Gateway.Tests.Infrastructure;
 public static class StartupAssert
 {
     /// <summary>
-    /// Starts the gateway on a loopback port and proves it serves: <c>/healthz</c> answers 200, and its own
+    /// Starts the gateway on a loopback port and proves it serves: its health endpoint answers 200 (<c>/healthz</c> on the
+    /// management listener when there is one, else <c>healthz</c> under the base path), and its own
     /// <c>userinfo</c> endpoint (under the configured base path) answers 401 JSON to a caller without a session.
     /// </summary>
     public static async Task StartsAndAnswersAsync(string[] args, IReadOnlyDictionary<string, string?> config)
@@ -16,10 +18,14 @@ public static class StartupAssert
         await using var host = await GatewayHost.StartAsync(args, config);
         using var client = new HttpClient { BaseAddress = host.BaseUri };
 
-        var health = await client.GetAsync("/healthz");
-        Assert.True(health.StatusCode == HttpStatusCode.OK, $"/healthz answered {(int)health.StatusCode}\n{host.Logs.Dump()}");
+        var paths = host.App.Services.GetRequiredService<GatewayPaths>();
+        var healthUrl = host.App.Services.GetService<ManagementListener>() is null
+            ? host.Url + paths.Health
+            : host.ManagementUrl + GatewayPaths.ManagementHealth;
+        var health = await client.GetAsync(healthUrl);
+        Assert.True(health.StatusCode == HttpStatusCode.OK, $"{healthUrl} answered {(int)health.StatusCode}\n{host.Logs.Dump()}");
 
-        var userInfo = host.App.Services.GetRequiredService<GatewayPaths>().UserInfo;
+        var userInfo = paths.UserInfo;
         using var request = new HttpRequestMessage(HttpMethod.Get, userInfo);
         request.Headers.Accept.ParseAdd("application/json");
         var response = await client.SendAsync(request);

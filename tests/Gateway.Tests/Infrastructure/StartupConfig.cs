@@ -69,4 +69,36 @@ public static class StartupConfig
         psi.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
         return psi;
     }
+
+    /// <summary>Each key of <paramref name="config"/> as an environment variable of <paramref name="psi"/> (':' written as '__').</summary>
+    public static ProcessStartInfo WithEnvironment(this ProcessStartInfo psi, IReadOnlyDictionary<string, string?> config)
+    {
+        foreach (var (key, value) in config)
+        {
+            psi.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        return psi;
+    }
+
+    /// <summary>Runs the process to its end (killed and failed after <paramref name="timeoutSeconds"/>).</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunToExitAsync(ProcessStartInfo psi, int timeoutSeconds = 60)
+    {
+        using var process = Process.Start(psi)!;
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"{string.Join(' ', psi.ArgumentList)} did not exit within {timeoutSeconds} s");
+        }
+
+        return (process.ExitCode, await stdout, await stderr);
+    }
 }

@@ -1,0 +1,92 @@
+using System.Net;
+using System.Net.WebSockets;
+using System.Text;
+using Gateway.Tests.Infrastructure;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+
+namespace Gateway.Tests;
+
+/// <summary>deploy/compose/nginx.conf run for real (both upstreams pointed at one test gateway) in front of the gateway.</summary>
+public sealed class ComposeNginxTests : IClassFixture<StreamingFixture>, IDisposable
+{
+    private readonly StreamingFixture _fx;
+    private readonly TestBrowser _browser;
+
+    public ComposeNginxTests(StreamingFixture fx)
+    {
+        _fx = fx;
+        _fx.Cognito.Reset();
+        _fx.Backend.Reset();
+        _browser = new TestBrowser(fx.Gateway);
+    }
+
+    public void Dispose() => _browser.Dispose();
+
+    [SkippableFact]
+    public async Task WebSocket_ThroughComposeNginx_Echoes()
+    {
+        Skip.If(NginxProcess.MissingAndSkippable, "nginx is not installed (apt-get install nginx); skipped outside CI only.");
+        using var nginx = await NginxProcess.StartComposeExampleAsync(_fx.Gateway.Url, _fx.Gateway.Url);
+        await _browser.SignInAsync();
+        using var socket = new ClientWebSocket();
+        // Cookies are per host, not per port: the session cookie of localhost goes to nginx on localhost too.
+        socket.Options.Cookies = _browser.Cookies;
+        socket.Options.CollectHttpResponseDetails = true;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+
+        await socket.ConnectAsync(new Uri(nginx.Url.Replace("http://", "ws://", StringComparison.Ordinal) + "/ws/echo"), timeout.Token);
+        var hello = await ReceiveTextAsync(socket, timeout.Token);
+        await socket.SendAsync(Encoding.UTF8.GetBytes("through nginx"), WebSocketMessageType.Text, true, timeout.Token);
+        var echo = await ReceiveTextAsync(socket, timeout.Token);
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", timeout.Token);
+
+        Assert.Contains($"user={TestUser.Default.Sub};", hello, StringComparison.Ordinal);
+        Assert.Equal("through nginx", echo);
+    }
+
+    [SkippableFact]
+    public async Task BackendAnswers503_ThroughComposeNginx_IsNotRetriedOnTheOtherInstance()
+    {
+        Skip.If(NginxProcess.MissingAndSkippable, "nginx is not installed (apt-get install nginx); skipped outside CI only.");
+        using var nginx = await NginxProcess.StartComposeExampleAsync(_fx.Gateway.Url, _fx.Gateway.Url);
+        _fx.Backend.Server.Given(Request.Create().WithPath("/public/busy").UsingGet())
+            .AtPriority(-10)
+            .RespondWith(Response.Create().WithStatusCode(503).WithBody("busy"));
+        using var client = new HttpClient();
+
+        using var response = await client.GetAsync(nginx.Url + "/public/busy");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Single(_fx.Backend.Requests, r => r.Path == "/public/busy");
+    }
+
+    [SkippableFact]
+    public async Task OneInstanceDown_ThroughComposeNginx_TheOtherAnswers()
+    {
+        Skip.If(NginxProcess.MissingAndSkippable, "nginx is not installed (apt-get install nginx); skipped outside CI only.");
+        using var nginx = await NginxProcess.StartComposeExampleAsync($"http://127.0.0.1:{BackendStub.GetClosedPort()}", _fx.Gateway.Url);
+        using var client = new HttpClient();
+
+        for (var i = 0; i < 4; i++)
+        {
+            using var response = await client.GetAsync(nginx.Url + $"/public/up-{i}");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+    }
+
+    private static async Task<string> ReceiveTextAsync(ClientWebSocket socket, CancellationToken cancel)
+    {
+        var buffer = new byte[8192];
+        var builder = new StringBuilder();
+        WebSocketReceiveResult result;
+        do
+        {
+            result = await socket.ReceiveAsync(buffer, cancel);
+            builder.Append(Encoding.UTF8.GetString(buffer, 0, result.Count));
+        }
+        while (!result.EndOfMessage);
+
+        return builder.ToString();
+    }
+}
