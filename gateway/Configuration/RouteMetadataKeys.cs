@@ -27,7 +27,10 @@ public static class RouteMetadataKeys
     /// <summary>true (default) or false: a browser's form post that arrives without a session is kept through sign-in and sent again.</summary>
     public const string PreservePost = "Gateway.PreservePost";
 
-    public static readonly IReadOnlyList<string> All = [Unauthenticated, AllowCorsPreflight, Bearer, ForwardToken, IdentityProvider, IdpIdentifier, PreservePost];
+    /// <summary>true (default) or false: each request of this route writes one access-log line (category <c>Gateway.AccessLog</c>).</summary>
+    public const string AccessLog = "Gateway.AccessLog";
+
+    public static readonly IReadOnlyList<string> All = [Unauthenticated, AllowCorsPreflight, Bearer, ForwardToken, IdentityProvider, IdpIdentifier, PreservePost, AccessLog];
 }
 
 /// <summary>Values of <see cref="RouteMetadataKeys.Unauthenticated"/>.</summary>

@@ -10,7 +10,8 @@ internal sealed record RouteSettings(
     ForwardTokenMode ForwardToken,
     string? IdentityProvider = null,
     string? IdpIdentifier = null,
-    bool PreservePost = true)
+    bool PreservePost = true,
+    bool AccessLog = true)
 {
     /// <summary>What a route that says nothing gets: automatic 401/redirect, no preflight bypass, no bearer, no token forwarding.</summary>
     public static RouteSettings Default { get; } = new(UnauthenticatedBehavior.Auto, false, false, ForwardTokenMode.None);
@@ -35,7 +36,8 @@ internal sealed record RouteSettings(
             TryParseEnum<ForwardTokenMode>(Get(metadata, RouteMetadataKeys.ForwardToken), out var forward) ? forward : ForwardTokenMode.None,
             NullIfBlank(Get(metadata, RouteMetadataKeys.IdentityProvider)),
             NullIfBlank(Get(metadata, RouteMetadataKeys.IdpIdentifier)),
-            Get(metadata, RouteMetadataKeys.PreservePost) is not { } preserveValue || !bool.TryParse(preserveValue.Trim(), out var preserve) || preserve);
+            DefaultTrue(Get(metadata, RouteMetadataKeys.PreservePost)),
+            DefaultTrue(Get(metadata, RouteMetadataKeys.AccessLog)));
     }
 
     /// <summary>Every problem with a route's <c>Gateway.*</c> metadata, as "key path: what is wrong; how to fix" messages.</summary>
@@ -82,6 +84,9 @@ internal sealed record RouteSettings(
                 case RouteMetadataKeys.PreservePost when !TryParseBool(value, out _):
                     yield return $"{key}:{name} must be true or false (got '{value}'); false turns off keeping a browser's form post through the sign-in it triggers.";
                     break;
+                case RouteMetadataKeys.AccessLog when !TryParseBool(value, out _):
+                    yield return $"{key}:{name} must be true or false (got '{value}'); false stops this route's requests from writing access-log lines.";
+                    break;
                 case RouteMetadataKeys.ForwardToken when !TryParseEnum<ForwardTokenMode>(value, out _):
                     yield return $"{key}:{name} has an unknown value (got '{value}'); use 'None' (default) or 'Access' to forward the caller's access token.";
                     break;
@@ -102,6 +107,8 @@ internal sealed record RouteSettings(
             yield return $"{key} sets both {RouteMetadataKeys.IdentityProvider} and {RouteMetadataKeys.IdpIdentifier}; Cognito takes one sign-in hint, keep one of them.";
         }
     }
+
+    private static bool DefaultTrue(string? value) => value is null || !bool.TryParse(value.Trim(), out var on) || on;
 
     private static string? Find(IReadOnlyDictionary<string, string?> metadata, string key) =>
         metadata.FirstOrDefault(kv => string.Equals(kv.Key, key, StringComparison.OrdinalIgnoreCase)).Value;

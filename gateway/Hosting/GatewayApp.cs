@@ -101,6 +101,7 @@ public static class GatewayApp
         app.UseGatewayErrors();
         app.UseGatewayIngress(options);
         app.UseRouting();
+        app.UseGatewayAccessLog();
         // The default scheme serves sessions validated moments ago from the cache (Sessions/SessionFastPath.cs).
         app.UseAuthentication();
         app.UseAuthorization();

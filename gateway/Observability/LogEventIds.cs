@@ -59,4 +59,7 @@ internal static class LogEventIds
     public const int SignInHintRejected = 5030;
     public const int SignOutFromOtherOriginRefused = 5040;
     public const int SignOutWithoutProofRefused = 5041;
+
+    // 7050-7199: access log, audit trail, start-up summary, pages.
+    public const int AccessLogged = 7050;
 }
