@@ -189,6 +189,7 @@ internal static class AuthEndpoints
         {
             logger.UserSignedOut(subject, revoked);
             metrics.SignedOut();
+            Observability.AuditTrail.Of(context).SignedOut(context, subject, revoked);
         }
 
         var signOutUri = provider.SignOutUri ?? PublicOrigin(context) + "/";

@@ -64,7 +64,12 @@ public static class GatewayApp
         if (configFile is not null)
         {
             var reloadLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway.Configuration");
-            configFile.ReloadFailed = reason => reloadLogger.ConfigFileReloadIgnored(reason);
+            var audit = app.Services.GetRequiredService<AuditTrail>();
+            configFile.ReloadFailed = reason =>
+            {
+                reloadLogger.ConfigFileReloadIgnored(reason);
+                audit.ConfigurationReloadRejected("the --config file cannot be read (" + reason + "); the previous settings stay in force");
+            };
         }
 
         app.UseGatewayPipeline(options);

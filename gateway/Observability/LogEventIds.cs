@@ -62,4 +62,13 @@ internal static class LogEventIds
 
     // 7050-7199: access log, audit trail, start-up summary, pages.
     public const int AccessLogged = 7050;
+    public const int AuditSignedIn = 7060;
+    public const int AuditSignInFailed = 7061;
+    public const int AuditSignedOut = 7062;
+    public const int AuditRefreshFailed = 7063;
+    public const int AuditUnauthenticated = 7064;
+    public const int AuditForbidden = 7065;
+    public const int AuditSpoofedHeader = 7066;
+    public const int AuditConfigurationReloaded = 7067;
+    public const int AuditConfigurationReloadRejected = 7068;
 }

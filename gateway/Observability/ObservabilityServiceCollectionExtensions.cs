@@ -8,6 +8,7 @@ internal static class ObservabilityServiceCollectionExtensions
     public static IServiceCollection AddGatewayObservability(this IServiceCollection services)
     {
         services.AddSingleton<GatewayMetrics>();
+        services.AddSingleton<AuditTrail>();
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(GatewayMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Net.Http")
             .AddPrometheusExporter());
