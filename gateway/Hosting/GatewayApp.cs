@@ -52,6 +52,7 @@ public static class GatewayApp
         }
 
         problems.AddRange(GatewayOptionsSetup.Check(builder.Configuration));
+        problems.AddRange(GatewayTracing.Check(builder.Configuration));
         if (problems.Count > 0)
         {
             throw new GatewayConfigurationException(problems);
@@ -83,6 +84,7 @@ public static class GatewayApp
         services.AddSingleton(new GatewayPaths(options.BasePath, options.Session.CookieName));
         services.TryAddSingleton(TimeProvider.System);
         services.AddGatewayObservability();
+        services.AddGatewayTracing(configuration);
         services.AddGatewayIngress(options);
         services.AddGatewayIdentityProvider(options);
         services.AddGatewaySessions(options);
