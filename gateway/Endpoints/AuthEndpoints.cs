@@ -170,7 +170,7 @@ internal static class AuthEndpoints
             }
             catch (Exception ex) when (ex is IdentityProviderUnavailableException or TokenRequestRejectedException)
             {
-                logger.RevocationFailed(subject, ex.Message);
+                logger.RevocationFailed(subject, Observability.FailureCause.Describe(ex));
             }
         }
 

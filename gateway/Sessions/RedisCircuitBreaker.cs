@@ -235,7 +235,7 @@ internal sealed class RedisCircuitBreaker
                 return;
             }
 
-            Open(ex is TimeoutException && ex is not RedisException ? "no answer within " + _timeout.TotalMilliseconds + " ms" : ex.GetType().Name);
+            Open(ex is TimeoutException && ex is not RedisException ? "no answer within " + _timeout.TotalMilliseconds + " ms" : Observability.FailureCause.Describe(ex));
         }
     }
 
