@@ -74,6 +74,7 @@ public static class GatewayApp
         }
 
         app.UseGatewayPipeline(options);
+        StartupSummary.LogWhenStarted(app, options);
         return app;
     }
 

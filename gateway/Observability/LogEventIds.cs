@@ -71,4 +71,6 @@ internal static class LogEventIds
     public const int AuditSpoofedHeader = 7066;
     public const int AuditConfigurationReloaded = 7067;
     public const int AuditConfigurationReloadRejected = 7068;
+    public const int StartupSummary = 7100;
+    public const int NoRoutesConfigured = 7101;
 }
