@@ -76,6 +76,9 @@ public sealed class GatewayOptions
 
     /// <summary>Cognito access tokens accepted as <c>Authorization: Bearer</c> on routes that allow them.</summary>
     public BearerOptions Bearer { get; set; } = new();
+
+    /// <summary>Branded pages: the operator's templates for error, 403 and sign-out pages.</summary>
+    public Errors.PageOptions Pages { get; set; } = new();
 }
 
 /// <summary>"Gateway:Cognito": an Amazon Cognito user pool (Cognito dialect).</summary>

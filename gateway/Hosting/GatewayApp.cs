@@ -85,6 +85,7 @@ public static class GatewayApp
         services.AddSingleton(new GatewayPaths(options.BasePath, options.Session.CookieName));
         services.TryAddSingleton(TimeProvider.System);
         services.AddGatewayObservability();
+        services.AddSingleton(PageTemplates.Load(options.Pages.Directory).Templates);
         services.AddGatewayTracing(configuration);
         services.AddGatewayIngress(options);
         services.AddGatewayIdentityProvider(options);

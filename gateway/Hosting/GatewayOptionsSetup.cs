@@ -28,6 +28,7 @@ internal static class GatewayOptionsSetup
         services.AddBoundOptions<RedisOptions, RedisOptionsValidator>(configuration, gateway + ":Redis");
         services.AddBoundOptions<DataProtectionOptions, DataProtectionOptionsValidator>(configuration, gateway + ":DataProtection");
         services.AddBoundOptions<PathOptions, PathOptionsValidator>(configuration, gateway + ":Paths");
+        services.AddBoundOptions<Errors.PageOptions, Errors.PageOptionsValidator>(configuration, gateway + ":Pages");
         GatewayPolicyOptions.Register(services);
         // YARP owns the section's keys; the gateway checks only its own rules about routes.
         services.AddBoundOptions<ProxyRouteOptions, ProxyRouteOptionsValidator>(configuration, "ReverseProxy", checkKeys: false);
