@@ -61,7 +61,7 @@ internal static class ForwardAuthEndpoint
                     logger.ForwardAuthUntrustedCaller(peer.ToString());
                 }
 
-                AuditTrail.Of(context).Forbidden(context, null, "forward-auth request names an original request but its sender is not in Gateway:TrustedProxies");
+                AuditTrail.Of(context).Forbidden(context, null, "forward-auth request names an original request but its sender is not a trusted proxy");
                 await ErrorResponses.WriteAsync(context, StatusCodes.Status403Forbidden, "untrusted_proxy", "Forbidden",
                     "This forward-auth request names an original request, but its sender is not in Gateway:TrustedProxies.", forceJson: true);
                 return;

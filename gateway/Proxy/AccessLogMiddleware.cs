@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Gateway.Configuration;
 using Gateway.Observability;
+using Gateway.Paths;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Model;
 
@@ -11,14 +12,18 @@ namespace Gateway.Proxy;
 /// One access-log line (category <see cref="Category"/>, Information) per request of a proxy route: when, method, path
 /// with secret query values redacted, route, status, duration, response bytes, the user's <c>sub</c> (or anonymous), the
 /// client address and the trace id. Runs after routing and before authentication, so the 401/403 the gateway answers
-/// itself are logged too. Off for a route with <c>Gateway.AccessLog: false</c>, and costs nothing when the category's
+/// itself are logged too. The gateway's own paths (<c>/oauth2/…</c>, e.g. the callback the sign-in handler answers
+/// before any route) are not proxied and not logged. Off for a route with <c>Gateway.AccessLog: false</c>, and costs nothing when the category's
 /// level is above Information.
 /// </summary>
-internal sealed class AccessLogMiddleware(RequestDelegate next, ILoggerFactory loggerFactory, TimeProvider time)
+internal sealed class AccessLogMiddleware(RequestDelegate next, ILoggerFactory loggerFactory, TimeProvider time, GatewayPaths paths)
 {
     public const string Category = "Gateway.AccessLog";
 
     private const string Anonymous = "anonymous";
+
+    /// <summary>Path and query are cut here: enough to recognise the page, never a flood.</summary>
+    private const int MaxPathLength = 500;
 
     private readonly ILogger _logger = loggerFactory.CreateLogger(Category);
 
@@ -26,7 +31,8 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, ILoggerFactory l
     {
         if (!_logger.IsEnabled(LogLevel.Information) ||
             context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>() is not { } route ||
-            !RouteSettings.Of(context).AccessLog)
+            !RouteSettings.Of(context).AccessLog ||
+            context.Request.Path.StartsWithSegments(paths.BasePath, StringComparison.OrdinalIgnoreCase))
         {
             return next(context);
         }
@@ -40,7 +46,7 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, ILoggerFactory l
         var timestamp = time.GetTimestamp();
         var request = context.Request;
         var method = LogValue.Sanitize(request.Method, 20);
-        var path = QueryRedaction.PathForLog(request.PathBase, request.Path, request.QueryString);
+        var path = QueryRedaction.PathForLog(request.PathBase, request.Path, request.QueryString, MaxPathLength);
         var body = context.Features.Get<IHttpResponseBodyFeature>();
         ResponseBodyCounter? counter = null;
         if (body is not null)

@@ -96,4 +96,19 @@ public sealed class AccessLogTests : GatewayTest<AccessLogGatewayFixture>
         Assert.Equal(HttpStatusCode.Unauthorized, hop.Status);
         Assert.Empty(AccessLinesSince(before));
     }
+
+    [Fact]
+    public async Task CallbackWithHugeQuery_NotAProxiedRequest_NotLogged_AndLongPathsAreCut()
+    {
+        var before = Fx.Gateway.Logs.Lines.Count;
+
+        await Browser.NavigateOnceAsync("/oauth2/callback?code=SECRETCODE&state=x");
+        var hop = await Browser.ApiGetAsync("/api/" + new string('A', 3000));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, hop.Status);
+        var line = Assert.Single(AccessLinesSince(before));
+        Assert.Contains("\"GET /api/AAAA", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(new string('A', 600), line, StringComparison.Ordinal);
+        Assert.DoesNotContain("SECRETCODE", string.Join('\n', Fx.Gateway.Logs.Lines.Skip(before)), StringComparison.Ordinal);
+    }
 }
