@@ -48,7 +48,6 @@ internal sealed class GatewayAuthorizationResultHandler(GatewayPaths paths, Pres
         if (settings.Bearer && BearerSelection.HasBearerHeader(context.Request))
         {
             // The caller chose to authenticate with a token and it was refused: say why, even on Allow routes.
-            AuditTrail.Of(context).Unauthenticated(context, RouteId(context), "bearer token refused");
             await context.ChallengeAsync(GatewaySchemes.Bearer);
             return;
         }

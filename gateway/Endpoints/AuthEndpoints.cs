@@ -228,6 +228,7 @@ internal static class AuthEndpoints
         var session = await context.AuthenticateAsync(GatewaySchemes.Session);
         if (!session.Succeeded || session.Principal is null)
         {
+            Observability.AuditTrail.Of(context).Unauthenticated(context, null, "no session at " + paths.UserInfo);
             await GatewayAuthorizationResultHandler.WriteUnauthenticatedAsync(context, paths);
             return;
         }

@@ -143,7 +143,6 @@ internal static class ForwardAuthEndpoint
         {
             if (useBearer)
             {
-                AuditTrail.Of(context).Unauthenticated(context, route?.RouteId, "forward-auth: bearer token refused");
                 await context.ChallengeAsync(GatewaySchemes.Bearer);
                 return;
             }

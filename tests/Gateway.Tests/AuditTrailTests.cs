@@ -136,4 +136,36 @@ public sealed class AuditTrailTests : GatewayTest<GatewayFixture>
         Assert.Contains("refused the refresh token (invalid_grant); session ended", line, StringComparison.Ordinal);
         AssertNothingSecret(host.Logs.Lines, browser);
     }
+
+    [Fact]
+    public async Task UserInfoWithoutSession_401IsAudited()
+    {
+        var before = Fx.Gateway.Logs.Lines.Count;
+
+        var hop = await Browser.ApiGetAsync("/oauth2/userinfo");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, hop.Status);
+        var line = Assert.Single(AuditLines(Since(before), "unauthenticated"));
+        Assert.EndsWith("user=anonymous route=- client=127.0.0.1: no session at /oauth2/userinfo", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RefusedBearerToken_401IsAuditedWithTheReason_NeverTheToken()
+    {
+        await using var host = await GatewayHost.StartAsync(Fx.Cognito, Fx.Backend, new Dictionary<string, string?>
+        {
+            ["ReverseProxy:Routes:bearer:ClusterId"] = "backend",
+            ["ReverseProxy:Routes:bearer:Match:Path"] = "/bearer/{**rest}",
+            ["ReverseProxy:Routes:bearer:Metadata:Gateway.Bearer"] = "true",
+        });
+        using var browser = new TestBrowser(host);
+        var token = Fx.Cognito.MintAccessToken(t => t.Kid = "unknown-kid");
+
+        var hop = await browser.ApiGetAsync("/bearer/orders", r => r.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, hop.Status);
+        var line = Assert.Single(AuditLines(host.Logs.Lines, "unauthenticated"));
+        Assert.StartsWith("Information Gateway.Audit: unauthenticated user=anonymous route=bearer client=127.0.0.1: bearer token refused: ", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(token.Split('.')[1][..20], line, StringComparison.Ordinal);
+    }
 }
