@@ -52,7 +52,6 @@ public static class GatewayApp
         }
 
         problems.AddRange(GatewayOptionsSetup.Check(builder.Configuration));
-        problems.AddRange(GatewayTracing.Check(builder.Configuration));
         if (problems.Count > 0)
         {
             throw new GatewayConfigurationException(problems);

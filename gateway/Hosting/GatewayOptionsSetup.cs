@@ -38,8 +38,14 @@ internal static class GatewayOptionsSetup
     }
 
     /// <summary>Every problem of every feature (unknown keys, unconvertible values, each validator's findings).</summary>
-    public static List<string> Check(IConfiguration configuration) =>
-        OptionsStartupCheck.Run(configuration, static (services, config) => services.AddGatewayOptions(config));
+    public static List<string> Check(IConfiguration configuration)
+    {
+        var problems = OptionsStartupCheck.Run(configuration, static (services, config) => services.AddGatewayOptions(config));
+
+        // The OTEL_* keys are the OpenTelemetry SDK's, outside "Gateway": checked here so they join the same message.
+        problems.AddRange(Observability.GatewayTracing.Check(configuration));
+        return problems;
+    }
 
     /// <summary>The whole "Gateway" section in one object, for composition decisions and the services that take it (call after <see cref="Check"/>).</summary>
     public static GatewayOptions Snapshot(IConfiguration configuration)
