@@ -46,6 +46,15 @@ internal static class ErrorPages
             ReturnUrl.FromRequest(context.Request), "Try again");
     }
 
+    /// <summary>The status <see cref="HandleExceptionAsync"/> answers for <paramref name="exception"/> (for the access log, which sees the exception first).</summary>
+    public static int StatusFor(Exception exception, HttpContext context) => exception switch
+    {
+        DependencyUnavailableException => StatusCodes.Status503ServiceUnavailable,
+        BadHttpRequestException bad => bad.StatusCode,
+        InvalidDataException or IOException when !context.RequestAborted.IsCancellationRequested => StatusCodes.Status400BadRequest,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
     private static async Task HandleExceptionAsync(HttpContext context)
     {
         var exception = context.Features.Get<IExceptionHandlerFeature>()?.Error;

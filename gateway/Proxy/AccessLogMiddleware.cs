@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Gateway.Configuration;
+using Gateway.Errors;
 using Gateway.Observability;
 using Gateway.Paths;
 using Microsoft.AspNetCore.Http.Features;
@@ -55,15 +56,15 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, ILoggerFactory l
             context.Features.Set<IHttpResponseBodyFeature>(counter);
         }
 
-        var failed = false;
+        int? failedStatus = null;
         try
         {
             await next(context);
         }
-        catch
+        catch (Exception ex)
         {
-            // The exception handler before routing answers 500 (or its own page); the line says what this request cost.
-            failed = true;
+            // The exception handler before routing answers it (503 for a dependency that is down, 400, else 500).
+            failedStatus = ErrorPages.StatusFor(ex, context);
             throw;
         }
         finally
@@ -73,7 +74,7 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, ILoggerFactory l
                 context.Features.Set(body);
             }
 
-            var status = failed && !context.Response.HasStarted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
+            var status = failedStatus is { } answered && !context.Response.HasStarted ? answered : context.Response.StatusCode;
             var subject = context.User.FindFirst("sub")?.Value;
             _logger.AccessLogged(
                 started.ToString("o", CultureInfo.InvariantCulture),

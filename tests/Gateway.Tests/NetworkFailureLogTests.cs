@@ -49,6 +49,9 @@ public sealed class NetworkFailureLogTests : GatewayTest<GatewayFixture>
         Assert.Equal(HttpStatusCode.ServiceUnavailable, hop.Status);
         var line = host.Logs.Lines.First(l => l.Contains("Could not load identity provider metadata", StringComparison.Ordinal));
         Assert.Contains($"(Connection refused (127.0.0.1:{port})); sign-in is unavailable until it answers", line, StringComparison.Ordinal);
+
+        // The access log sees the exception before the error page is written, and still logs the status that was answered.
+        Assert.Contains(host.Logs.Lines, l => l.StartsWith("Information Gateway.AccessLog: 127.0.0.1 anonymous \"GET /page\" 503 ", StringComparison.Ordinal));
         AssertNoExceptionAttached(host.Logs.Lines);
     }
 
