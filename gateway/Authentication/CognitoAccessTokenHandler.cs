@@ -120,6 +120,10 @@ internal sealed class CognitoAccessTokenHandler(
         var challenge = description is null
             ? "Bearer realm=\"gateway\""
             : $"Bearer realm=\"gateway\", error=\"invalid_token\", error_description=\"{description.Replace("\"", "'", StringComparison.Ordinal)}\"";
+        Observability.AuditTrail.Of(Context).Unauthenticated(
+            Context,
+            Context.GetEndpoint()?.Metadata.GetMetadata<Yarp.ReverseProxy.Model.RouteModel>()?.Config.RouteId,
+            description is null ? "no bearer token" : "bearer token refused: " + description);
         await ErrorResponses.WriteAsync(
             Context,
             StatusCodes.Status401Unauthorized,

@@ -234,6 +234,7 @@ internal sealed class GatewayOpenIdConnectEvents(
         {
             logger.SessionTooLarge(subject, size, gatewayOptions.Value.Session.MaxCookieBytes);
             metrics.SignInFailed("session_too_large");
+            Observability.AuditTrail.Of(context.HttpContext).SignInFailed(context.HttpContext, "session_too_large: the session would not fit in a cookie");
             await ErrorResponses.WriteAsync(
                 context.HttpContext,
                 StatusCodes.Status400BadRequest,
@@ -246,6 +247,7 @@ internal sealed class GatewayOpenIdConnectEvents(
 
         logger.UserSignedIn(subject);
         metrics.SignedIn();
+        Observability.AuditTrail.Of(context.HttpContext).SignedIn(context.HttpContext, subject);
     }
 
     public override Task RemoteSignOut(RemoteSignOutContext context)
@@ -269,6 +271,7 @@ internal sealed class GatewayOpenIdConnectEvents(
     {
         logger.SignInFailed("access_denied", "the identity provider reported that the user cancelled or was refused");
         metrics.SignInFailed("access_denied");
+        Observability.AuditTrail.Of(context.HttpContext).SignInFailed(context.HttpContext, "access_denied: the identity provider reported that the user cancelled or was refused");
         await ErrorResponses.WriteAsync(
             context.HttpContext,
             StatusCodes.Status403Forbidden,
@@ -287,6 +290,7 @@ internal sealed class GatewayOpenIdConnectEvents(
         var detail = Observability.LogValue.Sanitize(context.Failure?.GetType().Name + ": " + context.Failure?.Message, 300);
         logger.SignInFailed(code, detail);
         metrics.SignInFailed(code);
+        Observability.AuditTrail.Of(context.HttpContext).SignInFailed(context.HttpContext, code + ": " + detail);
         await ErrorResponses.WriteAsync(context.HttpContext, status, code, title, message, RetryUrl(context.HttpContext, context.Properties?.RedirectUri));
         context.HandleResponse();
     }

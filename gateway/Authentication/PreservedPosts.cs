@@ -109,7 +109,7 @@ internal sealed class PreservedPosts(
         }
         catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException or ObjectDisposedException)
         {
-            logger.PreservedPostStoreFailed(ex.GetType().Name);
+            logger.PreservedPostStoreFailed(Observability.FailureCause.Describe(ex));
             return Refused(Refusal.StoreUnavailable);
         }
 
@@ -154,7 +154,7 @@ internal sealed class PreservedPosts(
         catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException or ObjectDisposedException)
         {
             // 503 with a link that retries: the entry is still there (GETDEL did not run).
-            logger.PreservedPostStoreFailed(ex.GetType().Name);
+            logger.PreservedPostStoreFailed(Observability.FailureCause.Describe(ex));
             throw new Sessions.SessionStoreUnavailableException("The store of kept form posts (Redis) cannot be reached.", ex);
         }
         if (protectedBlob is null)

@@ -2,6 +2,7 @@ using Gateway.Authentication;
 using Gateway.Configuration;
 using Gateway.Errors;
 using Gateway.IdentityProvider;
+using Gateway.Observability;
 using Gateway.Paths;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
@@ -39,6 +40,7 @@ internal sealed class GatewayAuthorizationResultHandler(GatewayPaths paths, Pres
         var user = context.User;
         if (authorizeResult.Forbidden && user.Identity?.IsAuthenticated == true)
         {
+            AuditTrail.Of(context).Forbidden(context, RouteId(context), ForbiddenReason(context, authorizeResult.AuthorizationFailure));
             await WriteForbiddenAsync(context, authorizeResult.AuthorizationFailure, ScopeRequirement.IsBearerCaller(user));
             return;
         }
@@ -60,6 +62,10 @@ internal sealed class GatewayAuthorizationResultHandler(GatewayPaths paths, Pres
             RequestKind.IsUpgradeRequest(context) ||
             (settings.Unauthenticated == UnauthenticatedBehavior.Auto && RequestKind.IsApiRequest(context.Request)))
         {
+            AuditTrail.Of(context).Unauthenticated(context, RouteId(context),
+                settings.Unauthenticated == UnauthenticatedBehavior.Deny ? "no session; the route denies anonymous callers"
+                : RequestKind.IsUpgradeRequest(context) ? "no session on a WebSocket upgrade"
+                : "no session on an API request");
             await WriteUnauthenticatedAsync(context, paths, settings.Bearer);
             return;
         }
@@ -72,6 +78,7 @@ internal sealed class GatewayAuthorizationResultHandler(GatewayPaths paths, Pres
             var (id, _) = await preservedPosts.PreserveAsync(context);
             if (id is null)
             {
+                AuditTrail.Of(context).Unauthenticated(context, RouteId(context), "no session on a form post that could not be kept");
                 await WriteFormNotKeptAsync(context);
                 return;
             }
@@ -80,6 +87,17 @@ internal sealed class GatewayAuthorizationResultHandler(GatewayPaths paths, Pres
         }
 
         await context.ChallengeAsync(GatewaySchemes.OpenIdConnect, new AuthenticationProperties { RedirectUri = returnUrl });
+    }
+
+    private static string? RouteId(HttpContext context) => context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>()?.Config.RouteId;
+
+    /// <summary>Which policy refused, and which of its requirements failed (configured names and values only, never the user's claims).</summary>
+    private static string ForbiddenReason(HttpContext context, AuthorizationFailure? failure)
+    {
+        var policy = context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>()?.Config.AuthorizationPolicy;
+        var failed = failure?.FailedRequirements.Select(PolicyRequirementText.Describe).Distinct(StringComparer.Ordinal).ToArray() ?? [];
+        return $"policy '{(string.IsNullOrWhiteSpace(policy) ? GatewayPolicies.Default : policy)}' not met" +
+               (failed.Length > 0 ? ": failed " + string.Join("; ", failed) : string.Empty);
     }
 
     /// <summary>

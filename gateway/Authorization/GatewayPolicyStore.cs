@@ -1,4 +1,5 @@
 using Gateway.Configuration;
+using Gateway.Observability;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
@@ -21,13 +22,15 @@ internal sealed class GatewayPolicyStore : IDisposable
     private readonly IdentityProviderSettings _provider;
     private readonly string _basePath;
     private readonly ILogger<GatewayPolicyStore> _logger;
+    private readonly AuditTrail _audit;
     private readonly Lock _lock = new();
     private readonly IDisposable _subscription;
     private IChangeToken _token;
     private volatile IReadOnlyDictionary<string, AuthorizationPolicy> _current;
 
-    public GatewayPolicyStore(IConfiguration configuration, IdentityProviderSettings provider, IOptions<GatewayOptions> options, ILogger<GatewayPolicyStore> logger)
+    public GatewayPolicyStore(IConfiguration configuration, IdentityProviderSettings provider, IOptions<GatewayOptions> options, ILogger<GatewayPolicyStore> logger, AuditTrail audit)
     {
+        _audit = audit;
         _configuration = configuration;
         _provider = provider;
         _basePath = options.Value.BasePath;
@@ -72,11 +75,14 @@ internal sealed class GatewayPolicyStore : IDisposable
                     _logger.ConfigurationReloadRejected(problem);
                 }
 
+                _audit.ConfigurationReloadRejected($"{problems.Count} problem(s), the previous policies stay in force: {problems[0]}");
+
                 return;
             }
 
             _current = Build(policies, _provider);
             _logger.PoliciesReloaded(policies.Count);
+            _audit.ConfigurationReloaded($"{policies.Count} named policies in force");
         }
     }
 

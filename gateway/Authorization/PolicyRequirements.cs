@@ -153,3 +153,19 @@ internal static class ClaimValues
         return bool.TryParse(claimValue, out var a) && bool.TryParse(accepted, out var b) && a == b;
     }
 }
+
+/// <summary>How a failed requirement is named in the audit trail: the configured rule, never the user's values.</summary>
+internal static class PolicyRequirementText
+{
+    public static string Describe(IAuthorizationRequirement requirement) => requirement switch
+    {
+        ClaimValueRequirement claim => $"claim {claim.ClaimType} in ({string.Join(", ", claim.Values)})",
+        AllGroupsRequirement all => $"all of the groups ({string.Join(", ", all.Groups)})",
+        EmailDomainRequirement domains => $"email domain in ({string.Join(", ", domains.Domains)})",
+        VerifiedEmailRequirement => "verified email",
+        TrustedEmailRequirement => "trusted email (verified, or from a trusted provider)",
+        ScopeRequirement scopes => $"scopes ({string.Join(" ", scopes.Scopes)})",
+        Microsoft.AspNetCore.Authorization.Infrastructure.DenyAnonymousAuthorizationRequirement => "signed in",
+        _ => requirement.GetType().Name,
+    };
+}

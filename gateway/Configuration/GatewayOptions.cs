@@ -95,6 +95,9 @@ public sealed class GatewayOptions
 
     /// <summary>The management listener of <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c>.</summary>
     public ManagementOptions Management { get; set; } = new();
+
+    /// <summary>Branded pages: the operator's templates for error, 403 and sign-out pages.</summary>
+    public Errors.PageOptions Pages { get; set; } = new();
 }
 
 /// <summary>"Gateway:Cognito": an Amazon Cognito user pool (Cognito dialect).</summary>

@@ -36,7 +36,10 @@ public static class RouteMetadataKeys
     /// <summary>Default (the X-Forwarded-* identity headers) or Alb: the three <c>x-amzn-oidc-*</c> headers of an AWS ALB with authenticate-cognito.</summary>
     public const string HeaderProfile = "Gateway.HeaderProfile";
 
-    public static readonly IReadOnlyList<string> All = [Unauthenticated, AllowCorsPreflight, Bearer, ForwardToken, IdentityProvider, IdpIdentifier, PreservePost, Assertion, AssertionAudience, HeaderProfile];
+    /// <summary>true (default) or false: each request of this route writes one access-log line (category <c>Gateway.AccessLog</c>).</summary>
+    public const string AccessLog = "Gateway.AccessLog";
+
+    public static readonly IReadOnlyList<string> All = [Unauthenticated, AllowCorsPreflight, Bearer, ForwardToken, IdentityProvider, IdpIdentifier, PreservePost, Assertion, AssertionAudience, HeaderProfile, AccessLog];
 }
 
 /// <summary>Values of <see cref="RouteMetadataKeys.Unauthenticated"/>.</summary>

@@ -13,7 +13,8 @@ internal sealed record RouteSettings(
     bool PreservePost = true,
     bool? Assertion = null,
     string? AssertionAudience = null,
-    HeaderProfile HeaderProfile = HeaderProfile.Default)
+    HeaderProfile HeaderProfile = HeaderProfile.Default,
+    bool AccessLog = true)
 {
     /// <summary>The route sends the caller's access token to the backend (<c>ForwardToken: Access</c> or the ALB profile), so sessions must keep it.</summary>
     public bool NeedsAccessToken => ForwardToken == ForwardTokenMode.Access || HeaderProfile == HeaderProfile.Alb;
@@ -44,10 +45,11 @@ internal sealed record RouteSettings(
             TryParseEnum<ForwardTokenMode>(Get(metadata, RouteMetadataKeys.ForwardToken), out var forward) ? forward : ForwardTokenMode.None,
             NullIfBlank(Get(metadata, RouteMetadataKeys.IdentityProvider)),
             NullIfBlank(Get(metadata, RouteMetadataKeys.IdpIdentifier)),
-            Get(metadata, RouteMetadataKeys.PreservePost) is not { } preserveValue || !bool.TryParse(preserveValue.Trim(), out var preserve) || preserve,
+            DefaultTrue(Get(metadata, RouteMetadataKeys.PreservePost)),
             Get(metadata, RouteMetadataKeys.Assertion) is { } assertionValue && bool.TryParse(assertionValue.Trim(), out var assertion) ? assertion : null,
             NullIfBlank(Get(metadata, RouteMetadataKeys.AssertionAudience)),
-            TryParseEnum<HeaderProfile>(Get(metadata, RouteMetadataKeys.HeaderProfile), out var profile) ? profile : HeaderProfile.Default);
+            TryParseEnum<HeaderProfile>(Get(metadata, RouteMetadataKeys.HeaderProfile), out var profile) ? profile : HeaderProfile.Default,
+            DefaultTrue(Get(metadata, RouteMetadataKeys.AccessLog)));
     }
 
     /// <summary>Every problem with a route's <c>Gateway.*</c> metadata, as "key path: what is wrong; how to fix" messages.</summary>
@@ -103,6 +105,9 @@ internal sealed record RouteSettings(
                 case RouteMetadataKeys.HeaderProfile when !TryParseEnum<HeaderProfile>(value, out _):
                     yield return $"{key}:{name} has an unknown value (got '{value}'); use 'Default' (X-Forwarded-* identity headers) or 'Alb' (the x-amzn-oidc-* headers of an AWS ALB).";
                     break;
+                case RouteMetadataKeys.AccessLog when !TryParseBool(value, out _):
+                    yield return $"{key}:{name} must be true or false (got '{value}'); false stops this route's requests from writing access-log lines.";
+                    break;
                 case RouteMetadataKeys.ForwardToken when !TryParseEnum<ForwardTokenMode>(value, out _):
                     yield return $"{key}:{name} has an unknown value (got '{value}'); use 'None' (default), 'Access' to forward the caller's access token or 'Id' to forward the session's ID token.";
                     break;
@@ -123,6 +128,8 @@ internal sealed record RouteSettings(
             yield return $"{key} sets both {RouteMetadataKeys.IdentityProvider} and {RouteMetadataKeys.IdpIdentifier}; Cognito takes one sign-in hint, keep one of them.";
         }
     }
+
+    private static bool DefaultTrue(string? value) => value is null || !bool.TryParse(value.Trim(), out var on) || on;
 
     private static string? Find(IReadOnlyDictionary<string, string?> metadata, string key) =>
         metadata.FirstOrDefault(kv => string.Equals(kv.Key, key, StringComparison.OrdinalIgnoreCase)).Value;

@@ -179,7 +179,7 @@ internal static class AuthEndpoints
             }
             catch (Exception ex) when (ex is IdentityProviderUnavailableException or TokenRequestRejectedException)
             {
-                logger.RevocationFailed(subject, ex.Message);
+                logger.RevocationFailed(subject, Observability.FailureCause.Describe(ex));
             }
         }
 
@@ -198,6 +198,7 @@ internal static class AuthEndpoints
         {
             logger.UserSignedOut(subject, revoked);
             metrics.SignedOut();
+            Observability.AuditTrail.Of(context).SignedOut(context, subject, revoked);
         }
 
         var signOutUri = provider.SignOutUri ?? PublicOrigin(context) + "/";
@@ -253,6 +254,7 @@ internal static class AuthEndpoints
         var session = await context.AuthenticateAsync(GatewaySchemes.Session);
         if (!session.Succeeded || session.Principal is null)
         {
+            Observability.AuditTrail.Of(context).Unauthenticated(context, null, "no session at " + paths.UserInfo);
             await GatewayAuthorizationResultHandler.WriteUnauthenticatedAsync(context, paths);
             return;
         }

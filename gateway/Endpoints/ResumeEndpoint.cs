@@ -28,6 +28,7 @@ internal static class ResumeEndpoint
             // Not signed in (yet): keep the post and offer the sign-in that comes back here. Never re-post without a
             // session, which would only start another sign-in.
             var back = Sessions.SessionHandle.IsWellFormed(id) ? paths.Resume + "?id=" + id : "/";
+            Observability.AuditTrail.Of(context).Unauthenticated(context, null, "no session to send a kept form post again");
             await ErrorResponses.WriteAsync(context, StatusCodes.Status401Unauthorized, "unauthenticated", "Please sign in",
                 "Sign in to send the form you submitted earlier.", paths.SignInReturningTo(back), "Sign in",
                 wwwAuthenticate: "Cookie realm=\"gateway\"");

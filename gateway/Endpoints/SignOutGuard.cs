@@ -115,9 +115,12 @@ internal static class SignOutGuard
         return false;
     }
 
-    private static Task RefuseAsync(HttpContext context, GatewayPaths paths, string code, string message) =>
-        ErrorResponses.WriteAsync(context, StatusCodes.Status403Forbidden, code, "You are still signed in", message,
+    private static Task RefuseAsync(HttpContext context, GatewayPaths paths, string code, string message)
+    {
+        Observability.AuditTrail.Of(context).Forbidden(context, null, "sign-out request refused (" + code + ")");
+        return ErrorResponses.WriteAsync(context, StatusCodes.Status403Forbidden, code, "You are still signed in", message,
             RequestKind.IsApiRequest(context.Request) ? null : paths.SignOut, "Go to the sign-out page");
+    }
 
     private static bool IsPublicOrigin(string origin, HttpRequest request)
     {

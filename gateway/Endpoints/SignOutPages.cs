@@ -46,7 +46,7 @@ internal static class SignOutPages
         var returnField = string.IsNullOrEmpty(rd)
             ? string.Empty
             : $"<input type=\"hidden\" name=\"rd\" value=\"{WebUtility.HtmlEncode(rd)}\">";
-        await WriteHtmlAsync(context, StatusCodes.Status200OK, "Sign out?", $"""
+        await WriteHtmlAsync(context, StatusCodes.Status200OK, PageTemplates.SignOut, "Sign out?", "You will be signed out of this site and of its sign-in service.", $"""
             <h1>Sign out?</h1>
             <p>You will be signed out of this site and of its sign-in service.</p>
             <form method="post" action="{WebUtility.HtmlEncode(paths.SignOut)}">
@@ -94,7 +94,7 @@ internal static class SignOutPages
 
         if (signedIn)
         {
-            await WriteHtmlAsync(context, StatusCodes.Status200OK, "You are still signed in", $"""
+            await WriteHtmlAsync(context, StatusCodes.Status200OK, null, "You are still signed in", "This browser still has a session on this site.", $"""
                 <h1>You are still signed in</h1>
                 <p>This browser still has a session on this site.</p>
                 <p><a id="sign-out" href="{WebUtility.HtmlEncode(paths.SignOut)}">Sign out</a></p>
@@ -102,7 +102,7 @@ internal static class SignOutPages
             return;
         }
 
-        await WriteHtmlAsync(context, StatusCodes.Status200OK, "You are signed out", $"""
+        await WriteHtmlAsync(context, StatusCodes.Status200OK, PageTemplates.SignedOut, "You are signed out", "Your session on this site has ended.", $"""
             <h1>You are signed out</h1>
             <p>Your session on this site has ended.</p>
             <p><a id="sign-in" href="{WebUtility.HtmlEncode(paths.SignIn)}">Sign in again</a></p>
@@ -120,12 +120,23 @@ internal static class SignOutPages
         response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'";
     }
 
-    private static async Task WriteHtmlAsync(HttpContext context, int status, string title, string body)
+    /// <summary>The page in the operator's template for <paramref name="page"/> when there is one, else the built-in layout.</summary>
+    private static async Task WriteHtmlAsync(HttpContext context, int status, string? page, string title, string message, string body)
     {
         var response = context.Response;
         response.StatusCode = status;
         NoCacheNoFrames(response);
         response.ContentType = "text/html; charset=utf-8";
+        var branded = page is null
+            ? null
+            : PageTemplates.Of(context).Render(page, new PageValues(status, page, title, message, body.Trim(), null, null, context.Request.PathBase.Value + context.Request.Path.Value));
+        if (branded is not null)
+        {
+            response.Headers.ContentSecurityPolicy = PageTemplates.ContentSecurityPolicy;
+            await response.WriteAsync(branded, context.RequestAborted);
+            return;
+        }
+
         await response.WriteAsync($$"""
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

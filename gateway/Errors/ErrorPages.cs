@@ -19,21 +19,41 @@ internal static class ErrorPages
     {
         await next();
         var error = context.GetForwarderErrorFeature();
-        // A client that went away is not a backend failure: nothing to answer, nothing to warn about.
-        if (error is null || context.Response.HasStarted ||
-            error.Error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled ||
+        // A client that went away (or sent a broken body) is not a backend failure: nothing to answer, nothing to warn about.
+        if (error is null ||
+            error.Error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled
+                or ForwarderError.RequestBodyClient or ForwarderError.ResponseBodyClient
+                or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeResponseCanceled
+                or ForwarderError.UpgradeRequestClient or ForwarderError.UpgradeResponseClient ||
             context.RequestAborted.IsCancellationRequested)
         {
             return;
         }
 
+        // The one line about it (YARP's own warning with the exception's stack trace is turned down in appsettings.json),
+        // also when the response had already started and can only be cut.
         var route = context.GetRouteModel().Config.RouteId;
-        context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway.Proxy").BackendFailed(route, error.Error.ToString());
+        context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway.Proxy")
+            .BackendFailed(route, error.Error.ToString(), error.Exception is null ? "no detail" : Observability.FailureCause.Describe(error.Exception));
+        if (context.Response.HasStarted)
+        {
+            return;
+        }
+
         var status = context.Response.StatusCode is >= 500 and <= 504 ? context.Response.StatusCode : StatusCodes.Status502BadGateway;
         await ErrorResponses.WriteAsync(context, status, "backend_unavailable", "The application is not answering",
             "Your sign-in is fine, but the application behind this gateway did not answer. Please try again in a moment.",
             ReturnUrl.FromRequest(context.Request), "Try again");
     }
+
+    /// <summary>The status <see cref="HandleExceptionAsync"/> answers for <paramref name="exception"/> (for the access log, which sees the exception first).</summary>
+    public static int StatusFor(Exception exception, HttpContext context) => exception switch
+    {
+        DependencyUnavailableException => StatusCodes.Status503ServiceUnavailable,
+        BadHttpRequestException bad => bad.StatusCode,
+        InvalidDataException or IOException when !context.RequestAborted.IsCancellationRequested => StatusCodes.Status400BadRequest,
+        _ => StatusCodes.Status500InternalServerError,
+    };
 
     private static async Task HandleExceptionAsync(HttpContext context)
     {

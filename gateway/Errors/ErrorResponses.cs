@@ -50,6 +50,20 @@ internal static class ErrorResponses
         }
 
         response.ContentType = "text/html; charset=utf-8";
+        var content = $"<h1>{WebUtility.HtmlEncode(title)}</h1>\n<p>{WebUtility.HtmlEncode(message)}</p>\n" +
+                      (retryUrl is null ? string.Empty : $"<p><a class=\"retry\" href=\"{WebUtility.HtmlEncode(retryUrl)}\">{WebUtility.HtmlEncode(retryText ?? "Try again")}</a></p>\n") +
+                      $"<p class=\"code\">HTTP {statusCode} · {WebUtility.HtmlEncode(code)}</p>";
+        var branded = PageTemplates.Of(context).Render(
+            statusCode == StatusCodes.Status403Forbidden ? PageTemplates.Forbidden : PageTemplates.Error,
+            new PageValues(statusCode, code, title, message, content, retryUrl, retryUrl is null ? null : retryText ?? "Try again",
+                context.Request.PathBase.Value + context.Request.Path.Value));
+        if (branded is not null)
+        {
+            response.Headers.ContentSecurityPolicy = PageTemplates.ContentSecurityPolicy;
+            await response.WriteAsync(branded, context.RequestAborted);
+            return;
+        }
+
         var link = retryUrl is null
             ? string.Empty
             : $"<p><a class=\"retry\" href=\"{WebUtility.HtmlEncode(retryUrl)}\">{WebUtility.HtmlEncode(retryText ?? "Try again")}</a></p>";

@@ -5,6 +5,7 @@ using Gateway.Configuration;
 using Gateway.Errors;
 using Gateway.IdentityProvider;
 using Gateway.Ingress;
+using Gateway.Observability;
 using Gateway.Paths;
 using Gateway.Proxy;
 using Microsoft.AspNetCore.Authentication;
@@ -66,6 +67,7 @@ internal static class ForwardAuthEndpoint
                     logger.ForwardAuthUntrustedCaller(peer.ToString());
                 }
 
+                AuditTrail.Of(context).Forbidden(context, null, "forward-auth request names an original request but its sender is not a trusted proxy");
                 await ErrorResponses.WriteAsync(context, StatusCodes.Status403Forbidden, "untrusted_proxy", "Forbidden",
                     "This forward-auth request names an original request, but its sender is not in Gateway:TrustedProxies.", forceJson: true);
                 return;
@@ -157,6 +159,7 @@ internal static class ForwardAuthEndpoint
                 return;
             }
 
+            AuditTrail.Of(context).Unauthenticated(context, route?.RouteId, "forward-auth: no session");
             await GatewayAuthorizationResultHandler.WriteUnauthenticatedAsync(context, paths, bearerAllowed, SignInReturnUrl(context, trustedProxies, crossHost));
             return;
         }
@@ -168,6 +171,10 @@ internal static class ForwardAuthEndpoint
             if (!decision.Succeeded)
             {
                 logger.ForwardAuthDenied(user.FindFirst("sub")?.Value, name);
+                var failed = decision.Failure?.FailedRequirements.Select(PolicyRequirementText.Describe).Distinct(StringComparer.Ordinal).ToArray() ?? [];
+                AuditTrail.Of(context).Forbidden(context, route?.RouteId,
+                    $"forward-auth: policy '{name}' not met" + (failed.Length > 0 ? ": failed " + string.Join("; ", failed) : string.Empty),
+                    user.FindFirst("sub")?.Value);
                 await ErrorResponses.WriteAsync(context, StatusCodes.Status403Forbidden, "forbidden", "Forbidden",
                     "You are signed in, but your account does not meet the access rules of this page.", forceJson: true);
                 return;

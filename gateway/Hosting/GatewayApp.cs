@@ -65,10 +65,16 @@ public static class GatewayApp
         if (configFile is not null)
         {
             var reloadLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway.Configuration");
-            configFile.ReloadFailed = reason => reloadLogger.ConfigFileReloadIgnored(reason);
+            var audit = app.Services.GetRequiredService<AuditTrail>();
+            configFile.ReloadFailed = reason =>
+            {
+                reloadLogger.ConfigFileReloadIgnored(reason);
+                audit.ConfigurationReloadRejected("the --config file cannot be read (" + reason + "); the previous settings stay in force");
+            };
         }
 
         app.UseGatewayPipeline(options);
+        StartupSummary.LogWhenStarted(app, options);
         return app;
     }
 
@@ -80,6 +86,8 @@ public static class GatewayApp
         services.AddSingleton(new CrossHostSettings(options));
         services.TryAddSingleton(TimeProvider.System);
         services.AddGatewayObservability(configuration);
+        services.AddSingleton(PageTemplates.Load(options.Pages.Directory).Templates);
+        services.AddGatewayTracing(configuration);
         services.AddGatewayIngress(options);
         services.AddGatewayIdentityProvider(options);
         services.AddGatewaySessions(options);
@@ -106,6 +114,7 @@ public static class GatewayApp
         app.UseGatewayErrors();
         app.UseGatewayIngress(options);
         app.UseRouting();
+        app.UseGatewayAccessLog();
         // The default scheme serves sessions validated moments ago from the cache (Sessions/SessionFastPath.cs).
         app.UseAuthentication();
         app.UseAuthorization();

@@ -34,6 +34,7 @@ internal static class GatewayOptionsSetup
         services.AddBoundOptions<AlbOptions, AlbOptionsValidator>(configuration, gateway + ":Alb");
         services.AddBoundOptions<RedirectHostOptions, RedirectHostOptionsValidator>(configuration, gateway);
         services.AddBoundOptions<ManagementOptions, ManagementOptionsValidator>(configuration, gateway + ":Management");
+        services.AddBoundOptions<Errors.PageOptions, Errors.PageOptionsValidator>(configuration, gateway + ":Pages");
         GatewayPolicyOptions.Register(services);
         // YARP owns the section's keys; the gateway checks only its own rules about routes.
         services.AddBoundOptions<ProxyRouteOptions, ProxyRouteOptionsValidator>(configuration, "ReverseProxy", checkKeys: false);
@@ -43,8 +44,14 @@ internal static class GatewayOptionsSetup
     }
 
     /// <summary>Every problem of every feature (unknown keys, unconvertible values, each validator's findings).</summary>
-    public static List<string> Check(IConfiguration configuration) =>
-        OptionsStartupCheck.Run(configuration, static (services, config) => services.AddGatewayOptions(config));
+    public static List<string> Check(IConfiguration configuration)
+    {
+        var problems = OptionsStartupCheck.Run(configuration, static (services, config) => services.AddGatewayOptions(config));
+
+        // The OTEL_* keys are the OpenTelemetry SDK's, outside "Gateway": checked here so they join the same message.
+        problems.AddRange(Observability.GatewayTracing.Check(configuration));
+        return problems;
+    }
 
     /// <summary>The whole "Gateway" section in one object, for composition decisions and the services that take it (call after <see cref="Check"/>).</summary>
     public static GatewayOptions Snapshot(IConfiguration configuration)

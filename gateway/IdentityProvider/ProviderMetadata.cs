@@ -68,12 +68,12 @@ internal sealed class ProviderMetadata : IConfigurationManager<OpenIdConnectConf
             {
                 if (snapshot is not null)
                 {
-                    _logger.DiscoveryFailed(_settings.MetadataAddress, "keeping the cached copy", ex);
+                    _logger.DiscoveryFailed(_settings.MetadataAddress, Observability.FailureCause.Describe(ex), "keeping the cached copy");
                     _current = snapshot with { RefreshAt = _time.GetUtcNow() + RetryFailedRefreshAfter };
                     return snapshot.Configuration;
                 }
 
-                _logger.DiscoveryFailed(_settings.MetadataAddress, "sign-in is unavailable until it answers", ex);
+                _logger.DiscoveryFailed(_settings.MetadataAddress, Observability.FailureCause.Describe(ex), "sign-in is unavailable until it answers");
                 throw ex as IdentityProviderUnavailableException
                       ?? new IdentityProviderUnavailableException("The identity provider's discovery document could not be loaded.", ex);
             }
@@ -144,7 +144,7 @@ internal sealed class ProviderMetadata : IConfigurationManager<OpenIdConnectConf
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IdentityProviderUnavailableException or ArgumentException && !cancel.IsCancellationRequested)
             {
-                _logger.SigningKeysRefreshFailed(Observability.LogValue.Sanitize(keyId, 100), ex);
+                _logger.SigningKeysRefreshFailed(Observability.LogValue.Sanitize(keyId, 100), Observability.FailureCause.Describe(ex));
                 return false;
             }
         }

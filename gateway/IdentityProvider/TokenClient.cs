@@ -116,7 +116,7 @@ internal sealed class TokenClient(
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancel.IsCancellationRequested)
         {
-            logger.TokenEndpointFailed(name, ex.GetType().Name);
+            logger.TokenEndpointFailed(name, Observability.FailureCause.Describe(ex));
             throw new IdentityProviderUnavailableException($"The {name} endpoint could not be reached.", ex);
         }
 

@@ -73,4 +73,18 @@ internal static class LogEventIds
 
     // 7000-7049: the management listener and the command line.
     public const int ManagementListening = 7000;
+
+    // 7050-7199: access log, audit trail, start-up summary, pages.
+    public const int AccessLogged = 7050;
+    public const int AuditSignedIn = 7060;
+    public const int AuditSignInFailed = 7061;
+    public const int AuditSignedOut = 7062;
+    public const int AuditRefreshFailed = 7063;
+    public const int AuditUnauthenticated = 7064;
+    public const int AuditForbidden = 7065;
+    public const int AuditSpoofedHeader = 7066;
+    public const int AuditConfigurationReloaded = 7067;
+    public const int AuditConfigurationReloadRejected = 7068;
+    public const int StartupSummary = 7100;
+    public const int NoRoutesConfigured = 7101;
 }

@@ -5,7 +5,7 @@ namespace Gateway.Observability;
 
 internal static class ObservabilityServiceCollectionExtensions
 {
-    /// <summary>The service name metrics carry (<c>service.name</c>, Prometheus <c>target_info</c>) unless <c>OTEL_SERVICE_NAME</c> names another.</summary>
+    /// <summary>The service name metrics and traces carry (<c>service.name</c>, Prometheus <c>target_info</c>) unless <c>OTEL_SERVICE_NAME</c> names another.</summary>
     public const string DefaultServiceName = "gateway";
 
     /// <summary>
@@ -16,7 +16,8 @@ internal static class ObservabilityServiceCollectionExtensions
     public static IServiceCollection AddGatewayObservability(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<GatewayMetrics>();
-        var serviceName = configuration["OTEL_SERVICE_NAME"] is { Length: > 0 } configured ? configured : DefaultServiceName;
+        services.AddSingleton<AuditTrail>();
+        var serviceName = configuration["OTEL_SERVICE_NAME"] is { Length: > 0 } configured ? configured.Trim() : DefaultServiceName;
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName, serviceVersion: GatewayVersion.Text, autoGenerateServiceInstanceId: true))
             .WithMetrics(metrics => metrics

@@ -180,6 +180,7 @@ internal sealed class IdentityRequestTransform(IdentityHeaderMap map, GatewayCoo
                 proxyHeaders.Remove(header.Key);
                 logger.SpoofedHeaderStripped(Observability.LogValue.Sanitize(header.Key, 100), routeId);
                 metrics.SpoofedHeaderStripped();
+                Observability.AuditTrail.Of(context.HttpContext).SpoofedHeaderStripped(context.HttpContext, routeId, header.Key);
             }
         }
 

@@ -15,4 +15,7 @@ internal static partial class ProxyLog
 
     [LoggerMessage(LogEventIds.LiveConnectionRecheckFailed, LogLevel.Warning, "Could not check whether a changed session still lives ({Error}); its live connections stay open until the next signal, expiry or idle timeout.")]
     public static partial void LiveConnectionRecheckFailed(this ILogger logger, string error);
+
+    [LoggerMessage(LogEventIds.AccessLogged, LogLevel.Information, "{ClientAddress} {Subject} \"{Method} {Path}\" {StatusCode} {Bytes} bytes {DurationMs} ms route={RouteId} trace={TraceId} time={Time}")]
+    public static partial void AccessLogged(this ILogger logger, string time, string method, string path, string routeId, int statusCode, double durationMs, long bytes, string subject, string clientAddress, string traceId);
 }

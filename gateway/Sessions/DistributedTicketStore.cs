@@ -48,7 +48,7 @@ internal sealed class DistributedTicketStore(
             ? expires - now
             : TimeSpan.FromMinutes(1);
         var cacheKey = SessionCache.KeyFor(key);
-        await breaker.RunAsync(() => store.SetAsync(StoreKey(cacheKey), bytes, options, cancellationToken));
+        await breaker.RunAsync(() => store.SetAsync(StoreKey(cacheKey), bytes, options, cancellationToken), "session.store");
         signals.Changed(cacheKey);
         cache.Set(cacheKey, ticket);
     }
@@ -67,7 +67,7 @@ internal sealed class DistributedTicketStore(
 
     private async Task<AuthenticationTicket?> RetrieveFromStoreAsync(string key, string cacheKey, CancellationToken cancellationToken)
     {
-        var bytes = await breaker.RunAsync(() => store.GetAsync(StoreKey(cacheKey), cancellationToken));
+        var bytes = await breaker.RunAsync(() => store.GetAsync(StoreKey(cacheKey), cancellationToken), "session.read");
         if (bytes is null)
         {
             return null;
@@ -97,7 +97,7 @@ internal sealed class DistributedTicketStore(
     public async Task RemoveAsync(string key, CancellationToken cancellationToken)
     {
         var cacheKey = SessionCache.KeyFor(key);
-        await breaker.RunAsync(() => store.RemoveAsync(StoreKey(cacheKey), cancellationToken));
+        await breaker.RunAsync(() => store.RemoveAsync(StoreKey(cacheKey), cancellationToken), "session.remove");
         signals.Changed(cacheKey);
     }
 
@@ -109,7 +109,7 @@ internal sealed class DistributedTicketStore(
     {
         try
         {
-            return await breaker.RunAsync(() => store.GetAsync(StoreKey(cacheKey), cancellationToken)) is not null;
+            return await breaker.RunAsync(() => store.GetAsync(StoreKey(cacheKey), cancellationToken), "session.exists") is not null;
         }
         catch (SessionStoreUnavailableException)
         {

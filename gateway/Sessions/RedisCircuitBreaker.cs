@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Gateway.Configuration;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -42,7 +43,21 @@ internal sealed class RedisCircuitBreaker
     /// Runs <paramref name="operation"/> within the operation timeout; throws <see cref="SessionStoreUnavailableException"/>
     /// when Redis fails, is too slow, or is known to be down.
     /// </summary>
-    public async Task<T> RunAsync<T>(Func<Task<T>> operation)
+    public async Task<T> RunAsync<T>(Func<Task<T>> operation, string name = "call")
+    {
+        using var activity = StartActivity(name);
+        try
+        {
+            return await RunCoreAsync(operation);
+        }
+        catch (SessionStoreUnavailableException ex)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.InnerException?.GetType().Name ?? "breaker open");
+            throw;
+        }
+    }
+
+    private async Task<T> RunCoreAsync<T>(Func<Task<T>> operation)
     {
         var trial = Enter();
         try
@@ -74,17 +89,42 @@ internal sealed class RedisCircuitBreaker
         }
     }
 
-    public Task RunAsync(Func<Task> operation) => RunAsync(async () =>
-    {
-        await operation();
-        return true;
-    });
+    public Task RunAsync(Func<Task> operation, string name = "call") => RunAsync(
+        async () =>
+        {
+            await operation();
+            return true;
+        },
+        name);
 
     /// <summary>
     /// The same for a synchronous call (the Data Protection key ring's repository): the breaker fails it at once while open;
     /// StackExchange.Redis bounds a synchronous call by its <c>syncTimeout</c>, which is set to the operation timeout.
     /// </summary>
-    public T Run<T>(Func<T> operation)
+    public T Run<T>(Func<T> operation, string name = "call")
+    {
+        using var activity = StartActivity(name);
+        try
+        {
+            return RunCore(operation);
+        }
+        catch (SessionStoreUnavailableException ex)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.InnerException?.GetType().Name ?? "breaker open");
+            throw;
+        }
+    }
+
+    /// <summary>A client span per Redis operation (only when tracing is on: otherwise nobody listens and nothing is allocated).</summary>
+    private static Activity? StartActivity(string name)
+    {
+        var activity = Observability.GatewayTracing.Source.StartActivity("redis " + name, ActivityKind.Client);
+        activity?.SetTag("db.system.name", "redis");
+        activity?.SetTag("db.operation.name", name);
+        return activity;
+    }
+
+    private T RunCore<T>(Func<T> operation)
     {
         var trial = Enter();
         try
@@ -195,7 +235,7 @@ internal sealed class RedisCircuitBreaker
                 return;
             }
 
-            Open(ex is TimeoutException && ex is not RedisException ? "no answer within " + _timeout.TotalMilliseconds + " ms" : ex.GetType().Name);
+            Open(ex is TimeoutException && ex is not RedisException ? "no answer within " + _timeout.TotalMilliseconds + " ms" : Observability.FailureCause.Describe(ex));
         }
     }
 

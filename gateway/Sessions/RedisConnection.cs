@@ -52,7 +52,7 @@ internal sealed class GuardedXmlRepository(IXmlRepository inner, RedisConnection
     public IReadOnlyCollection<XElement> GetAllElements()
     {
         _ = connection.Multiplexer;
-        return breaker.Run(inner.GetAllElements);
+        return breaker.Run(inner.GetAllElements, "keyring.read");
     }
 
     public void StoreElement(XElement element, string friendlyName)
@@ -62,6 +62,6 @@ internal sealed class GuardedXmlRepository(IXmlRepository inner, RedisConnection
         {
             inner.StoreElement(element, friendlyName);
             return true;
-        });
+        }, "keyring.store");
     }
 }

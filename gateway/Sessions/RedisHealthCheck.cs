@@ -10,7 +10,7 @@ internal sealed class RedisHealthCheck(IConnectionMultiplexer redis, RedisCircui
     {
         try
         {
-            var latency = await breaker.RunAsync(() => redis.GetDatabase().PingAsync());
+            var latency = await breaker.RunAsync(() => redis.GetDatabase().PingAsync(), "ping");
             return HealthCheckResult.Healthy($"Redis answered in {latency.TotalMilliseconds:0} ms.");
         }
         catch (SessionStoreUnavailableException ex)

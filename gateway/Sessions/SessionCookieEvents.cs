@@ -190,11 +190,16 @@ internal sealed class SessionCookieEvents(
                 // session is, too. Revoked so that the copies are refused at once, not each at its own refresh; a newer
                 // generation (a rotation elsewhere produced it) lives on and learns its own fate at its own refresh.
                 logger.RefreshRejected(subject, outcome.Error ?? "rejected");
+                Observability.AuditTrail.Of(context.HttpContext).RefreshFailed(context.HttpContext, subject,
+                    "the token endpoint refused the refresh token (" + (outcome.Error ?? "rejected") + "); session ended");
                 await EndAsync(context, revoke: true);
                 break;
             default:
                 var stillValid = now < expiresAt;
                 logger.RefreshUnavailable(subject, stillValid);
+                Observability.AuditTrail.Of(context.HttpContext).RefreshFailed(context.HttpContext, subject,
+                    stillValid ? "the token endpoint could not be reached; the session goes on until its access token expires"
+                               : "the token endpoint could not be reached and the access token expired; answered 503");
                 if (!stillValid)
                 {
                     throw new IdentityProviderUnavailableException("The session's access token expired and the token endpoint cannot be reached to refresh it.");
@@ -216,6 +221,7 @@ internal sealed class SessionCookieEvents(
             catch (SecurityTokenException ex)
             {
                 logger.RefreshedIdTokenInvalid(subject, ex.GetType().Name);
+                Observability.AuditTrail.Of(context.HttpContext).RefreshFailed(context.HttpContext, subject, "the refreshed ID token is invalid (" + ex.GetType().Name + "); session ended");
                 await EndAsync(context);
                 return;
             }

@@ -155,7 +155,7 @@ internal sealed class SessionRevocations : IHostedService, IDisposable
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or IOException or UnauthorizedAccessException or ObjectDisposedException)
         {
-            _logger.RevocationNotShared(_store.Name, ex.GetType().Name);
+            _logger.RevocationNotShared(_store.Name, Observability.FailureCause.Describe(ex));
             _unshared[sessionId] = (until, generation);
             throw new SessionStoreUnavailableException($"The signed-out session could not be recorded in {_store.Name}.", ex);
         }
@@ -253,7 +253,7 @@ internal sealed class SessionRevocations : IHostedService, IDisposable
             if (!_loadFailureLogged)
             {
                 _loadFailureLogged = true;
-                _logger.RevocationsUnreadable(_store!.Name, ex.GetType().Name);
+                _logger.RevocationsUnreadable(_store!.Name, Observability.FailureCause.Describe(ex));
             }
 
             return;

@@ -111,7 +111,7 @@ internal sealed class TokenRefresher
                         return Remember(key, shared);
                     }
 
-                    if (await RedisAsync(() => database.LockTakeAsync(lockKey, lockValue, LockLifetime)))
+                    if (await RedisAsync(() => database.LockTakeAsync(lockKey, lockValue, LockLifetime), "refresh.lock"))
                     {
                         locked = true;
                         break;
@@ -148,7 +148,7 @@ internal sealed class TokenRefresher
                 {
                     // Bound to the old refresh token, which Redis never sees.
                     var payload = _protector.CreateProtector(refreshToken).Protect(JsonSerializer.SerializeToUtf8Bytes(outcome.Tokens));
-                    await RedisAsync(() => database.StringSetAsync(resultKey, payload, ResultLifetime));
+                    await RedisAsync(() => database.StringSetAsync(resultKey, payload, ResultLifetime), "refresh.result.store");
                 }
                 catch (Exception ex) when (ex is RedisException or SessionStoreUnavailableException)
                 {
@@ -163,7 +163,7 @@ internal sealed class TokenRefresher
             {
                 try
                 {
-                    await RedisAsync(() => database.LockReleaseAsync(lockKey, lockValue));
+                    await RedisAsync(() => database.LockReleaseAsync(lockKey, lockValue), "refresh.unlock");
                 }
                 catch (Exception ex) when (ex is RedisException or SessionStoreUnavailableException)
                 {
@@ -209,7 +209,7 @@ internal sealed class TokenRefresher
 
     private async Task<RefreshOutcome?> ReadSharedResultAsync(IDatabase database, RedisKey resultKey, string refreshToken)
     {
-        var value = await RedisAsync(() => database.StringGetAsync(resultKey));
+        var value = await RedisAsync(() => database.StringGetAsync(resultKey), "refresh.result.read");
         if (value.IsNullOrEmpty)
         {
             return null;
@@ -227,7 +227,7 @@ internal sealed class TokenRefresher
     }
 
     /// <summary>A Redis call within the operation timeout, failing at once while Redis is known to be down.</summary>
-    private Task<T> RedisAsync<T>(Func<Task<T>> call) => _breaker is null ? call() : _breaker.RunAsync(call);
+    private Task<T> RedisAsync<T>(Func<Task<T>> call, string name) => _breaker is null ? call() : _breaker.RunAsync(call, name);
 
     private RefreshOutcome Remember(string key, RefreshOutcome outcome)
     {

@@ -103,6 +103,8 @@ public sealed class ConfigReloadTests : IAsyncLifetime
         await ReloadWithAsync("{ \"Gateway\": { \"Policies\": ");
 
         Assert.Contains(_gateway.Logs.Lines, l => l.Contains("--config file changed but cannot be read", StringComparison.Ordinal));
+        Assert.Contains(_gateway.Logs.Lines, l => l.StartsWith("Error Gateway.Audit: configuration_reload_rejected ", StringComparison.Ordinal) &&
+                                                  l.Contains("--config file cannot be read", StringComparison.Ordinal));
         Assert.Equal(HttpStatusCode.Forbidden, (await browser.ApiGetAsync("/team/x")).Status);
         Assert.Equal(HttpStatusCode.OK, (await browser.ApiGetAsync("/app/still-routed")).Status);
     }
@@ -118,6 +120,7 @@ public sealed class ConfigReloadTests : IAsyncLifetime
 
         await PollUntilAsync(() => browser.ApiGetAsync("/team/x"), h => h.Status == HttpStatusCode.OK, "the new policy to admit group 'staff'");
         Assert.Contains(_gateway.Logs.Lines, l => l.Contains("Configuration reloaded", StringComparison.Ordinal));
+        Assert.Contains(_gateway.Logs.Lines, l => l.StartsWith("Information Gateway.Audit: configuration_reloaded ", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -137,6 +140,8 @@ public sealed class ConfigReloadTests : IAsyncLifetime
         var rejected = _gateway.Logs.Lines.Where(l => l.Contains("reload rejected", StringComparison.Ordinal)).ToList();
         Assert.Contains(rejected, l => l.Contains("Gateway:Policies:team:EmailDomains:0", StringComparison.Ordinal));
         Assert.Contains(rejected, l => l.Contains("Gateway:Policies:team:Scopes:0", StringComparison.Ordinal));
+        Assert.Contains(_gateway.Logs.Lines, l => l.StartsWith("Error Gateway.Audit: configuration_reload_rejected ", StringComparison.Ordinal) &&
+                                                  l.Contains("the previous policies stay in force", StringComparison.Ordinal));
         Assert.Equal(HttpStatusCode.Forbidden, (await browser.ApiGetAsync("/team/x")).Status);
     }
 

@@ -62,7 +62,7 @@ public sealed class RedisCircuitBreakerTests
         }
 
         Assert.Equal(1, _calls);
-        Assert.Equal(1, Logged("Redis cannot be reached (RedisConnectionException)"));
+        Assert.Equal(1, Logged("Redis cannot be reached (Redis UnableToConnect)"));
     }
 
     [Fact]

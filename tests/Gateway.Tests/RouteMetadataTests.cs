@@ -67,6 +67,7 @@ public sealed class RouteMetadataValidationTests
         { "ReverseProxy:Routes:api:Metadata:Gateway.Bearer", "yes", "ReverseProxy:Routes:api:Metadata:Gateway.Bearer must be true or false" },
         { "ReverseProxy:Routes:api:Metadata:Gateway.ForwardToken", "Refresh", "ReverseProxy:Routes:api:Metadata:Gateway.ForwardToken has an unknown value" },
         { "ReverseProxy:Routes:api:Metadata:Gateway.PreservePost", "yes", "ReverseProxy:Routes:api:Metadata:Gateway.PreservePost must be true or false" },
+        { "ReverseProxy:Routes:api:Metadata:Gateway.AccessLog", "off", "ReverseProxy:Routes:api:Metadata:Gateway.AccessLog must be true or false" },
         { "ReverseProxy:Routes:api:Metadata:Gateway.AllowCorsPreflight", "1", "ReverseProxy:Routes:api:Metadata:Gateway.AllowCorsPreflight must be true or false" },
         { "ReverseProxy:Routes:api:Metadata:Gateway.Unauthenticated", "Sometimes", "ReverseProxy:Routes:api:Metadata:Gateway.Unauthenticated has an unknown value" },
         { "ReverseProxy:Routes:api:Metadata:Gateway.Unauthenticate", "Allow", "ReverseProxy:Routes:api:Metadata:Gateway.Unauthenticate is not a key the gateway knows" },
