@@ -79,7 +79,7 @@ internal sealed class GatewayAuthorizationResultHandler(GatewayPaths paths, Pres
             returnUrl = paths.Resume + "?id=" + id;
         }
 
-        await context.ChallengeAsync(GatewaySchemes.OpenIdConnect, new AuthenticationProperties { RedirectUri = returnUrl });
+        await Authentication.AppChallenge.ChallengeAsync(context, new AuthenticationProperties { RedirectUri = returnUrl });
     }
 
     /// <summary>

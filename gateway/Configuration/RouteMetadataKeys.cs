@@ -27,7 +27,10 @@ public static class RouteMetadataKeys
     /// <summary>true (default) or false: a browser's form post that arrives without a session is kept through sign-in and sent again.</summary>
     public const string PreservePost = "Gateway.PreservePost";
 
-    public static readonly IReadOnlyList<string> All = [Unauthenticated, AllowCorsPreflight, Bearer, ForwardToken, IdentityProvider, IdpIdentifier, PreservePost];
+    /// <summary>The name of a <c>Gateway:Apps</c> entry whose client and session this route uses, whatever the request's host.</summary>
+    public const string App = "Gateway.App";
+
+    public static readonly IReadOnlyList<string> All = [Unauthenticated, AllowCorsPreflight, Bearer, ForwardToken, IdentityProvider, IdpIdentifier, PreservePost, App];
 }
 
 /// <summary>Values of <see cref="RouteMetadataKeys.Unauthenticated"/>.</summary>

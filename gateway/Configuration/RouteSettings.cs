@@ -10,7 +10,8 @@ internal sealed record RouteSettings(
     ForwardTokenMode ForwardToken,
     string? IdentityProvider = null,
     string? IdpIdentifier = null,
-    bool PreservePost = true)
+    bool PreservePost = true,
+    string? App = null)
 {
     /// <summary>What a route that says nothing gets: automatic 401/redirect, no preflight bypass, no bearer, no token forwarding.</summary>
     public static RouteSettings Default { get; } = new(UnauthenticatedBehavior.Auto, false, false, ForwardTokenMode.None);
@@ -35,7 +36,8 @@ internal sealed record RouteSettings(
             TryParseEnum<ForwardTokenMode>(Get(metadata, RouteMetadataKeys.ForwardToken), out var forward) ? forward : ForwardTokenMode.None,
             NullIfBlank(Get(metadata, RouteMetadataKeys.IdentityProvider)),
             NullIfBlank(Get(metadata, RouteMetadataKeys.IdpIdentifier)),
-            Get(metadata, RouteMetadataKeys.PreservePost) is not { } preserveValue || !bool.TryParse(preserveValue.Trim(), out var preserve) || preserve);
+            Get(metadata, RouteMetadataKeys.PreservePost) is not { } preserveValue || !bool.TryParse(preserveValue.Trim(), out var preserve) || preserve,
+            NullIfBlank(Get(metadata, RouteMetadataKeys.App))?.Trim());
     }
 
     /// <summary>Every problem with a route's <c>Gateway.*</c> metadata, as "key path: what is wrong; how to fix" messages.</summary>

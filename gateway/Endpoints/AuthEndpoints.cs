@@ -58,7 +58,7 @@ internal static class AuthEndpoints
             SignInHints.FromRoute(ForwardAuth.ForwardAuthRouteMatcher.SettingsOf(route), properties);
         }
 
-        await context.ChallengeAsync(GatewaySchemes.OpenIdConnect, properties);
+        await AppChallenge.ChallengeAsync(context, properties);
     }
 
     private sealed record RejectedHint(string Parameter, string Code, string Message);
@@ -118,13 +118,19 @@ internal static class AuthEndpoints
 
     private static async Task SignOutAsync(
         HttpContext context,
-        IdentityProviderSettings provider,
+        AppProviders providers,
         GatewayPaths paths,
-        ProviderMetadata metadata,
-        TokenClient tokenClient,
         Observability.GatewayMetrics metrics,
         ILoggerFactory loggers)
     {
+        // The request's app's client revokes its token and builds its logout URL (its SignOutUri).
+        if (providers.Of(context) is not { } app)
+        {
+            await AppChallenge.WriteNoAppAsync(context);
+            return;
+        }
+
+        var (provider, metadata, tokenClient) = (app.Settings, app.Metadata, app.Tokens);
         var logger = loggers.CreateLogger(typeof(AuthEndpoints));
         if (!await SignOutGuard.AllowsAsync(context, paths, logger))
         {
@@ -222,8 +228,9 @@ internal static class AuthEndpoints
             paths.SignOut, "Try signing out again");
     }
 
-    private static async Task UserInfoAsync(HttpContext context, IdentityProviderSettings provider, GatewayPaths paths)
+    private static async Task UserInfoAsync(HttpContext context, AppProviders providers, GatewayPaths paths)
     {
+        var provider = (providers.Of(context) ?? providers.Primary).Settings;
         var session = await context.AuthenticateAsync(GatewaySchemes.Session);
         if (!session.Succeeded || session.Principal is null)
         {

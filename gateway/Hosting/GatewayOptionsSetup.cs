@@ -29,6 +29,9 @@ internal static class GatewayOptionsSetup
         services.AddBoundOptions<DataProtectionOptions, DataProtectionOptionsValidator>(configuration, gateway + ":DataProtection");
         services.AddBoundOptions<PathOptions, PathOptionsValidator>(configuration, gateway + ":Paths");
         GatewayPolicyOptions.Register(services);
+        services.AddOptions<GatewayAppsOptions>()
+            .Configure<IConfiguration>((apps, config) => apps.Apps = AppsConfiguration.Read(config.GetSection(AppsConfiguration.SectionPath)));
+        services.AddValidatedSection<GatewayAppsOptions, GatewayAppsOptionsValidator>(AppsConfiguration.SectionPath, typeof(Dictionary<string, AppOptions>));
         // YARP owns the section's keys; the gateway checks only its own rules about routes.
         services.AddBoundOptions<ProxyRouteOptions, ProxyRouteOptionsValidator>(configuration, "ReverseProxy", checkKeys: false);
         services.AddSingleton<Yarp.ReverseProxy.Configuration.IProxyConfigFilter, ClusterReferenceFilter>();
@@ -45,6 +48,7 @@ internal static class GatewayOptionsSetup
     {
         var options = configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new GatewayOptions();
         options.Policies = PolicyConfiguration.Read(configuration.GetSection(GatewayOptions.SectionName + ":Policies"), []);
+        options.Apps = AppsConfiguration.Read(configuration.GetSection(AppsConfiguration.SectionPath));
         return options;
     }
 }

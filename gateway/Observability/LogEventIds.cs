@@ -59,4 +59,8 @@ internal static class LogEventIds
     public const int SignInHintRejected = 5030;
     public const int SignOutFromOtherOriginRefused = 5040;
     public const int SignOutWithoutProofRefused = 5041;
+
+    // Apps (Gateway:Apps): 8050-8099.
+    public const int OtherAppSessionRefused = 8050;
+    public const int NoAppForHost = 8051;
 }

@@ -58,7 +58,9 @@ internal sealed class SessionCache : IDisposable
             return known.Key;
         }
 
-        var key = KeyFor(value);
+        // Another app's session is another cache entry, even for the same cookie value (AppSessions).
+        var scope = AppSessions.ScopeOf(context);
+        var key = scope.Length == 0 ? KeyFor(value) : KeyFor(scope + "\n" + value);
         if (context is not null)
         {
             context.Features.Set(new SessionKeyFeature(value, key));
