@@ -62,7 +62,10 @@ public static class CognitoLimits
 
         if (uri.Scheme == Uri.UriSchemeHttp)
         {
-            return string.Equals(uri.Host, "localhost", StringComparison.OrdinalIgnoreCase)
+            // localhost, and (a liberty of this stand-in, so that tests of several host names run on loopback) names
+            // under .localhost, which resolve to loopback (RFC 6761). Real pools: use https or http://localhost.
+            return string.Equals(uri.Host, "localhost", StringComparison.OrdinalIgnoreCase) ||
+                   uri.Host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase)
                 ? null
                 : $"'{url}' uses plain http; Cognito allows http only for http://localhost (use https, or localhost for local testing).";
         }
