@@ -15,6 +15,11 @@ internal sealed partial class GatewayAppsOptionsValidator(IConfiguration configu
     {
         var problems = new List<string>();
         var sessionCookie = configuration["Gateway:Session:CookieName"] is { Length: > 0 } configured ? configured.Trim() : new Configuration.SessionOptions().CookieName;
+        if (options.Apps.Count > 0 && !string.IsNullOrWhiteSpace(configuration["Gateway:PublicOrigin"]))
+        {
+            problems.Add("Gateway:PublicOrigin is set together with Gateway:Apps; it gives every request the same host, so no request could reach another app. Remove it and let the request's host (Gateway:TrustedProxies for X-Forwarded-Host) pick the app.");
+        }
+
         var hostOwners = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         var cookieOwners = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { [sessionCookie] = "Gateway:Session:CookieName" };
         foreach (var (appName, app) in options.Apps.OrderBy(a => a.Key, StringComparer.OrdinalIgnoreCase))

@@ -36,7 +36,7 @@ internal static class ForwardAuthEndpoint
 
     public static async Task HandleAsync(
         HttpContext context,
-        IdentityHeaderMap map,
+        Proxy.AppHeaderMaps maps,
         IdentityProviderSettings provider,
         IOptions<GatewayOptions> options,
         GatewayPaths paths,
@@ -169,7 +169,7 @@ internal static class ForwardAuthEndpoint
         }
 
         context.Response.StatusCode = StatusCodes.Status202Accepted;
-        WriteIdentityHeaders(context.Response, map, user);
+        WriteIdentityHeaders(context.Response, maps.For(context), user);
     }
 
     private static string? OriginalUri(HttpContext context)

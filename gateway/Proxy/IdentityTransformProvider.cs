@@ -17,7 +17,7 @@ namespace Gateway.Proxy;
 /// routes when a reload fails validation).
 /// </summary>
 internal sealed class IdentityTransformProvider(
-    IdentityHeaderMap map,
+    AppHeaderMaps map,
     GatewayCookieFilter cookieFilter,
     IdentityProviderSettings provider,
     Observability.GatewayMetrics metrics,
@@ -71,7 +71,7 @@ internal sealed class ForwardAccessTokenTransform : RequestTransform
     }
 }
 
-internal sealed class IdentityRequestTransform(IdentityHeaderMap map, GatewayCookieFilter cookies, string routeId, Observability.GatewayMetrics metrics, ILogger logger) : RequestTransform
+internal sealed class IdentityRequestTransform(AppHeaderMaps maps, GatewayCookieFilter cookies, string routeId, Observability.GatewayMetrics metrics, ILogger logger) : RequestTransform
 {
     public override ValueTask ApplyAsync(RequestTransformContext context)
     {
@@ -80,7 +80,7 @@ internal sealed class IdentityRequestTransform(IdentityHeaderMap map, GatewayCoo
 
         foreach (var header in request.Headers)
         {
-            if (map.IsReserved(header.Key))
+            if (maps.IsReserved(header.Key))
             {
                 proxyHeaders.Remove(header.Key);
                 logger.SpoofedHeaderStripped(Observability.LogValue.Sanitize(header.Key, 100), routeId);
@@ -107,6 +107,7 @@ internal sealed class IdentityRequestTransform(IdentityHeaderMap map, GatewayCoo
         var user = context.HttpContext.User;
         if (user.Identity?.IsAuthenticated == true)
         {
+            var map = maps.For(context.HttpContext);
             var values = map.ValuesFor(user);
             for (var i = 0; i < values.Length; i++)
             {

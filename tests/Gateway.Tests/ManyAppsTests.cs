@@ -40,6 +40,7 @@ public sealed class ManyAppsFixture : IAsyncLifetime
         ["Gateway:Apps:crm:CookieName"] = "crm_session",
         ["Gateway:Apps:crm:SignOutUri"] = CrmSignOutUri,
         ["Gateway:Apps:crm:Policies:sales:Groups:0"] = "sales",
+        ["Gateway:Apps:crm:Cognito:TrustedEmailProviders:0"] = "Google",
 
         ["ReverseProxy:Routes:app:ClusterId"] = "backend",
         ["ReverseProxy:Routes:app:Match:Path"] = "{**catch-all}",
@@ -119,6 +120,19 @@ public sealed class ManyAppsTests : IClassFixture<ManyAppsFixture>, IDisposable
         var received = _fx.Backend.LastRequestTo("/page");
         Assert.Equal([TestUser.Default.Sub], BackendStub.HeaderValues(received, "X-Forwarded-User"));
         Assert.DoesNotContain(BackendStub.Cookies(received), c => c.Key is "_gateway_wiki" or "crm_session");
+    }
+
+    [Fact]
+    public async Task IdentityHeaders_FollowTheAppsOwnProviderRules()
+    {
+        // Google users' email is unverified; only crm lists Google in its TrustedEmailProviders.
+        _fx.WikiPool.User = TestUser.Google;
+        _fx.CrmPool.User = TestUser.Google;
+        Assert.Equal(HttpStatusCode.OK, (await _browser.NavigateAsync(_fx.Wiki + "/w")).Final.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _browser.NavigateAsync(_fx.Crm + "/c")).Final.StatusCode);
+
+        Assert.Empty(BackendStub.HeaderValues(_fx.Backend.LastRequestTo("/w"), "X-Forwarded-Email"));
+        Assert.Equal([TestUser.Google.Email], BackendStub.HeaderValues(_fx.Backend.LastRequestTo("/c"), "X-Forwarded-Email"));
     }
 
     [Fact]
@@ -316,6 +330,11 @@ public sealed class ManyAppsStartupTests
             "ReverseProxy:Routes:other:Metadata:Gateway.App names an unknown app (got 'wikki'); use one of 'crm', 'wiki'");
 
     [Fact]
+    public void Startup_PublicOriginWithApps_Reported() =>
+        AssertFails(StartupConfig.With(TwoApps(), ("Gateway:PublicOrigin", "https://gateway.example.com")),
+            "Gateway:PublicOrigin is set together with Gateway:Apps");
+
+    [Fact]
     public void Startup_GatewayAppWithoutApps_Reported() =>
         AssertFails(StartupConfig.With(StartupConfig.Minimal(), ("ReverseProxy:Routes:app:Metadata:Gateway.App", "wiki")),
             "ReverseProxy:Routes:app:Metadata:Gateway.App names an app (got 'wiki') but Gateway:Apps is not configured");
@@ -430,5 +449,42 @@ internal sealed class HostBrowser : IDisposable
 
         public override string ToString() =>
             string.Join(Environment.NewLine, All.Select(h => $"{(int)h.Response.StatusCode} {h.Url}" + (h.Response.Headers.Location is { } l ? $" -> {l}" : "")));
+    }
+}
+
+/// <summary>Redis store: a session handle is a random value with no app in it; each app looks handles up under its own keys (and a session records its app).</summary>
+public sealed class ManyAppsRedisTests
+{
+    [SkippableFact]
+    public async Task RedisHandleOfWiki_UnderCrmsCookieName_IsRefusedByCrm()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        using var wikiPool = new FakeCognito();
+        using var crmPool = new FakeCognito();
+        using var backend = BackendStub.Start();
+        var config = ManyAppsFixture.Config(wikiPool, crmPool, backend.Url);
+        config["Gateway:Session:Store"] = "Redis";
+        config["Gateway:Redis:Configuration"] = redis.Configuration;
+        config["Gateway:Redis:KeyPrefix"] = "t" + Guid.NewGuid().ToString("N")[..8] + ":";
+        await using var gateway = await GatewayHost.StartAsync([], config);
+        var port = gateway.BaseUri.Port;
+        var wiki = $"http://wiki.localhost:{port}";
+        var crm = $"http://crm.localhost:{port}";
+        wikiPool.AllowCallbackUrl(wiki + "/oauth2/callback");
+        crmPool.AllowCallbackUrl(crm + "/oauth2/callback");
+
+        using var browser = new HostBrowser();
+        var signIn = await browser.NavigateAsync(wiki + "/page");
+        Assert.True(signIn.Final.StatusCode == HttpStatusCode.OK, signIn + gateway.Logs.Dump());
+        var handle = Assert.Single(browser.Cookies.GetCookies(new Uri(wiki)), c => c.Name == "_gateway_wiki").Value;
+
+        using var other = new HostBrowser();
+        other.Cookies.Add(new Uri(crm), new Cookie("crm_session", handle));
+        var hop = await other.SendAsync(HttpMethod.Get, crm + "/page");
+        Assert.Equal(HttpStatusCode.Found, hop.StatusCode);
+        Assert.StartsWith(crmPool.AuthorizationEndpoint, hop.Headers.Location!.AbsoluteUri, StringComparison.Ordinal);
+
+        // Still wiki's session on wiki's host.
+        Assert.Equal(HttpStatusCode.OK, (await browser.SendAsync(HttpMethod.Get, wiki + "/page")).StatusCode);
     }
 }
