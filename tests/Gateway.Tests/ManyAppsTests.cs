@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using Gateway.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.Tests;
 
@@ -486,5 +488,71 @@ public sealed class ManyAppsRedisTests
 
         // Still wiki's session on wiki's host.
         Assert.Equal(HttpStatusCode.OK, (await browser.SendAsync(HttpMethod.Get, wiki + "/page")).StatusCode);
+    }
+}
+
+/// <summary>Apps beside a top-level provider: it stays the app of every other host, with today's cookie; refresh uses the session's own app client.</summary>
+public sealed class ManyAppsWithDefaultTests
+{
+    private static async Task<(GatewayHost Gateway, FakeTimeProvider Clock)> StartAsync(FakeCognito defaultPool, FakeCognito crmPool, BackendStub backend)
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var config = GatewayHost.DefaultConfig(defaultPool, backend.Url);
+        config["Gateway:Apps:crm:Hosts:0"] = "crm.localhost";
+        config["Gateway:Apps:crm:Cognito:Authority"] = crmPool.Authority;
+        config["Gateway:Apps:crm:Cognito:ClientId"] = FakeCognito.ClientId;
+        var gateway = await GatewayHost.StartAsync([], config, b => b.Services.AddSingleton<TimeProvider>(clock));
+        defaultPool.RegisterApp(gateway.Url);
+        crmPool.AllowCallbackUrl($"http://crm.localhost:{gateway.BaseUri.Port}/oauth2/callback");
+        return (gateway, clock);
+    }
+
+    [Fact]
+    public async Task TopLevelProvider_ServesHostsNoAppLists_WithTodaysCookie()
+    {
+        using var defaultPool = new FakeCognito();
+        using var crmPool = new FakeCognito();
+        using var backend = BackendStub.Start();
+        var (gateway, _) = await StartAsync(defaultPool, crmPool, backend);
+        await using var _ = gateway;
+        var crm = $"http://crm.localhost:{gateway.BaseUri.Port}";
+
+        using var browser = new HostBrowser();
+        Assert.Equal(HttpStatusCode.OK, (await browser.NavigateAsync(gateway.Url + "/page")).Final.StatusCode);
+        Assert.Single(defaultPool.RequestsTo("/oauth2/token"));
+        Assert.Equal(["_gateway"], browser.CookieNames(gateway.Url));
+
+        Assert.Equal(HttpStatusCode.OK, (await browser.NavigateAsync(crm + "/page")).Final.StatusCode);
+        Assert.Single(crmPool.RequestsTo("/oauth2/token"));
+        Assert.Equal(["_gateway_crm"], browser.CookieNames(crm));
+
+        // The default app's cookie under crm's name, on crm's host: crm's own sign-in.
+        using var other = new HostBrowser();
+        other.Cookies.Add(new Uri(crm), new Cookie("_gateway_crm", browser.Cookies.GetCookies(new Uri(gateway.Url))["_gateway"]!.Value));
+        var hop = await other.SendAsync(HttpMethod.Get, crm + "/page");
+        Assert.Equal(HttpStatusCode.Found, hop.StatusCode);
+        Assert.StartsWith(crmPool.AuthorizationEndpoint, hop.Headers.Location!.AbsoluteUri, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Refresh_UsesTheSessionsOwnAppClient()
+    {
+        using var defaultPool = new FakeCognito();
+        using var crmPool = new FakeCognito();
+        using var backend = BackendStub.Start();
+        var (gateway, clock) = await StartAsync(defaultPool, crmPool, backend);
+        await using var _ = gateway;
+        var crm = $"http://crm.localhost:{gateway.BaseUri.Port}";
+
+        using var browser = new HostBrowser();
+        Assert.Equal(HttpStatusCode.OK, (await browser.NavigateAsync(crm + "/page")).Final.StatusCode);
+        var issued = crmPool.IssuedRefreshTokens.Single();
+
+        clock.Advance(TimeSpan.FromMinutes(56));
+        Assert.Equal(HttpStatusCode.OK, (await browser.SendAsync(HttpMethod.Get, crm + "/after-refresh")).StatusCode);
+
+        var refresh = Assert.Single(crmPool.RefreshRequests);
+        Assert.Equal(issued, FakeCognito.ParseForm(refresh)["refresh_token"]);
+        Assert.Empty(defaultPool.RefreshRequests);
     }
 }
