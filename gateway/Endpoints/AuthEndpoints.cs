@@ -42,7 +42,7 @@ internal static class AuthEndpoints
         }
 
         var properties = new AuthenticationProperties { RedirectUri = returnUrl };
-        if (ReadHints(context.Request.Query, hints, properties) is { } rejected)
+        if (ReadHints(context, hints, properties) is { } rejected)
         {
             // The parameter's name only: a login_hint is usually an email address.
             logger.SignInHintRejected(rejected.Parameter);
@@ -67,8 +67,9 @@ internal static class AuthEndpoints
     /// <c>identity_provider</c> (only names in Gateway:Cognito:AllowedIdentityProviders), <c>login_hint</c>, <c>lang</c> and
     /// <c>prompt=login</c> into the challenge's parameters; the first bad one is returned. Each may be given once.
     /// </summary>
-    private static RejectedHint? ReadHints(IQueryCollection query, SignInHints hints, AuthenticationProperties properties)
+    private static RejectedHint? ReadHints(HttpContext context, SignInHints hints, AuthenticationProperties properties)
     {
+        var query = context.Request.Query;
         foreach (var name in new[] { SignInHints.IdentityProvider, SignInHints.LoginHint, SignInHints.Lang, SignInHints.Prompt })
         {
             if (!query.TryGetValue(name, out var values) || (values.Count == 1 && string.IsNullOrEmpty(values[0])))
@@ -79,7 +80,7 @@ internal static class AuthEndpoints
             var value = values.Count == 1 ? values[0]! : null;
             var accepted = value is not null && name switch
             {
-                SignInHints.IdentityProvider => hints.Allowed.Contains(value),
+                SignInHints.IdentityProvider => hints.AllowedFor(context, value),
                 SignInHints.LoginHint => SignInHintRules.IsLoginHint(value),
                 SignInHints.Lang => SignInHintRules.IsLanguage(value),
                 _ => value == "login",

@@ -43,6 +43,7 @@ public sealed class ManyAppsFixture : IAsyncLifetime
         ["Gateway:Apps:crm:SignOutUri"] = CrmSignOutUri,
         ["Gateway:Apps:crm:Policies:sales:Groups:0"] = "sales",
         ["Gateway:Apps:crm:Cognito:TrustedEmailProviders:0"] = "Google",
+        ["Gateway:Apps:crm:Cognito:AllowedIdentityProviders:0"] = "Google",
 
         ["ReverseProxy:Routes:app:ClusterId"] = "backend",
         ["ReverseProxy:Routes:app:Match:Path"] = "{**catch-all}",
@@ -135,6 +136,18 @@ public sealed class ManyAppsTests : IClassFixture<ManyAppsFixture>, IDisposable
 
         Assert.Empty(BackendStub.HeaderValues(_fx.Backend.LastRequestTo("/w"), "X-Forwarded-Email"));
         Assert.Equal([TestUser.Google.Email], BackendStub.HeaderValues(_fx.Backend.LastRequestTo("/c"), "X-Forwarded-Email"));
+    }
+
+    [Fact]
+    public async Task SignInHints_FollowTheAppsOwnCognitoSection()
+    {
+        var crm = await _browser.SendAsync(HttpMethod.Get, _fx.Crm + "/oauth2/sign_in?identity_provider=Google");
+        Assert.Equal(HttpStatusCode.Found, crm.StatusCode);
+        Assert.Equal("Google", TestBrowser.Query(crm.Headers.Location!)["identity_provider"]);
+
+        // wiki allows no identity_provider names.
+        var wiki = await _browser.SendAsync(HttpMethod.Get, _fx.Wiki + "/oauth2/sign_in?identity_provider=Google");
+        Assert.Equal(HttpStatusCode.BadRequest, wiki.StatusCode);
     }
 
     [Fact]
