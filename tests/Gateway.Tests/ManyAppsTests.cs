@@ -569,3 +569,38 @@ public sealed class ManyAppsWithDefaultTests
         Assert.Empty(defaultPool.RefreshRequests);
     }
 }
+
+/// <summary>Which app a host name belongs to.</summary>
+public sealed class GatewayAppsHostTests
+{
+    private static Gateway.Configuration.GatewayApps Apps(bool withDefault) => new(new Gateway.Configuration.GatewayOptions
+    {
+        Cognito = withDefault ? new Gateway.Configuration.CognitoOptions() : null,
+        Apps = new(StringComparer.OrdinalIgnoreCase)
+        {
+            ["wiki"] = new() { Hosts = ["wiki.example.com"] },
+            ["all"] = new() { Hosts = ["*.example.com"] },
+            ["eu"] = new() { Hosts = ["*.eu.example.com", "Shop.EU.example.com"] },
+        },
+    });
+
+    [Theory]
+    [InlineData("wiki.example.com", "wiki")]
+    [InlineData("WIKI.Example.com.", "wiki")] // case and a trailing dot do not matter
+    [InlineData("crm.example.com", "all")]
+    [InlineData("a.b.example.com", "all")]
+    [InlineData("shop.eu.example.com", "eu")] // exact beats every wildcard
+    [InlineData("x.eu.example.com", "eu")] // the longer wildcard wins
+    [InlineData("eu.example.com", "all")] // a wildcard does not match its own suffix name
+    [InlineData("example.com", null)]
+    [InlineData("wiki.example.org", null)]
+    public void Host_PicksItsApp(string host, string? app) =>
+        Assert.Equal(app, Apps(withDefault: false).ForHost(host)?.Name);
+
+    [Fact]
+    public void Host_OfNoApp_BelongsToTheTopLevelProvider_WhenThereIsOne()
+    {
+        Assert.True(Apps(withDefault: true).ForHost("example.org")!.IsDefault);
+        Assert.Equal("wiki", Apps(withDefault: true).ForHost("wiki.example.com")!.Name);
+    }
+}
