@@ -251,10 +251,10 @@ public sealed class ManyAppsTests : IClassFixture<ManyAppsFixture>, IDisposable
     }
 
     [Fact]
-    public async Task Callback_WithStateOfAnotherApp_IsNotTakenByThisApp()
+    public async Task Callback_OfAnotherAppsSignIn_ReplayedOnThisHost_MakesNoSession()
     {
-        // A sign-in started on crm, its callback replayed on wiki's host (where crm's state is not wiki's): no crm session
-        // is made for wiki's pages.
+        // A sign-in started on crm, its callback replayed on wiki's host: the state is crm's, but crm's correlation cookie
+        // lives on crm's host, so the callback fails and no session (of either app) is made on wiki's host.
         var start = await _browser.SendAsync(HttpMethod.Get, _fx.Crm + "/page");
         var state = TestBrowser.Query(start.Headers.Location!)["state"];
         var hop = await _browser.SendAsync(HttpMethod.Get, _fx.Wiki + "/oauth2/callback?code=x&state=" + Uri.EscapeDataString(state));
