@@ -15,7 +15,8 @@ internal static class AuthenticationServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddGatewayAuthentication(this IServiceCollection services, GatewayOptions options)
     {
-        services.AddSingleton(sp => new GatewayCookieFilter(sp.GetRequiredService<GatewayPaths>().SessionCookie));
+        services.AddSingleton(sp => new GatewayCookieFilter(
+            [sp.GetRequiredService<GatewayPaths>().SessionCookie, .. sp.GetRequiredService<GatewayApps>().All.Where(a => !a.IsDefault).Select(a => a.CookieName)]));
         services.AddSingleton<GatewayOpenIdConnectEvents>();
         services.AddSingleton<SignInHints>();
 
@@ -26,7 +27,7 @@ internal static class AuthenticationServiceCollectionExtensions
         services.AddSingleton<PreservedPosts>();
         services.AddSingleton<IConfigureOptions<OpenIdConnectOptions>, ConfigureOpenIdConnectOptions>();
         services.AddSingleton(sp => BearerSettings.From(options, sp.GetRequiredService<IdentityProviderSettings>()));
-        services.AddAuthentication(auth =>
+        var authentication = services.AddAuthentication(auth =>
             {
                 auth.DefaultScheme = GatewaySchemes.Session;
                 auth.DefaultAuthenticateScheme = GatewaySchemes.Auto;
@@ -35,8 +36,15 @@ internal static class AuthenticationServiceCollectionExtensions
             })
             .AddPolicyScheme(GatewaySchemes.Auto, displayName: null, auto => auto.ForwardDefaultSelector = BearerSelection.SelectScheme)
             .AddCookie(GatewaySchemes.Session)
-            .AddScheme<AuthenticationSchemeOptions, CognitoAccessTokenHandler>(GatewaySchemes.Bearer, _ => { })
-            .AddOpenIdConnect(GatewaySchemes.OpenIdConnect, _ => { });
+            .AddScheme<AuthenticationSchemeOptions, CognitoAccessTokenHandler>(GatewaySchemes.Bearer, _ => { });
+
+        // One OpenID Connect scheme per app: Gateway.Oidc for the top-level settings, Gateway.Oidc.NAME for each of
+        // Gateway:Apps (its client, its callback on its hosts, its own state protection). The scheme provider
+        // challenges with the request's app's scheme.
+        foreach (var app in new GatewayApps(options).All)
+        {
+            authentication.AddOpenIdConnect(GatewaySchemes.OpenIdConnect + app.Suffix, _ => { });
+        }
 
         // The hot path: proxied requests do not build the OpenID Connect handler just to learn the path is not its own.
         GatewayAuthenticationSchemeProvider.Register(services);

@@ -15,7 +15,13 @@ internal sealed partial class CognitoOptionsValidator(IConfiguration configurati
         }
 
         var problems = new List<string>();
-        const string p = "Gateway:Cognito";
+        Check("Gateway:Cognito", c, problems);
+        return problems.ToResult();
+    }
+
+    /// <summary>A Cognito section's problems, keys spelt under <paramref name="p"/> (also used for <c>Gateway:Apps:NAME:Cognito</c>).</summary>
+    public static void Check(string p, CognitoOptions c, List<string> problems)
+    {
         if (string.IsNullOrWhiteSpace(c.ClientId))
         {
             problems.Add($"{p}:ClientId is missing; set it to the app client id (Cognito console → your user pool → App clients).");
@@ -64,14 +70,12 @@ internal sealed partial class CognitoOptionsValidator(IConfiguration configurati
 
         ProviderSettingRules.ValidateScopes($"{p}:Scopes", c.Scopes, problems, cognito: true);
         ProviderSettingRules.ValidateSignOutUri($"{p}:SignOutUri", c.SignOutUri, problems);
-        ValidateFederation(c, problems);
-        return problems.ToResult();
+        ValidateFederation(p, c, problems);
     }
 
     /// <summary>Federated users and sign-in hints: provider names and IdP identifiers as Cognito allows them.</summary>
-    private static void ValidateFederation(CognitoOptions c, List<string> problems)
+    private static void ValidateFederation(string p, CognitoOptions c, List<string> problems)
     {
-        const string p = "Gateway:Cognito";
         const string nameRule = "a provider name as shown in the user pool (1-32 characters, no spaces), e.g. 'Google' or 'CorpSAML'";
         CheckProviderNames($"{p}:TrustedEmailProviders", c.TrustedEmailProviders, nameRule, problems);
         CheckProviderNames($"{p}:AllowedIdentityProviders", c.AllowedIdentityProviders, nameRule, problems);

@@ -11,21 +11,21 @@ namespace Gateway.Authentication;
 
 /// <summary>Maps the gateway's options onto ASP.NET Core's OpenID Connect handler options (code + PKCE, no claim renaming).</summary>
 internal sealed class ConfigureOpenIdConnectOptions(
-    IdentityProviderSettings provider,
-    IOptions<GatewayOptions> gatewayOptions,
+    AppProviders providers,
     GatewayPaths paths,
-    ProviderMetadata metadata,
     CrossHostSettings crossHost,
     TimeProvider time) : IConfigureNamedOptions<OpenIdConnectOptions>
 {
     public void Configure(string? name, OpenIdConnectOptions options)
     {
-        if (name != GatewaySchemes.OpenIdConnect)
+        // One scheme per app (Gateway.Oidc for the default app, Gateway.Oidc.NAME for Gateway:Apps:NAME).
+        if (providers.ByScheme(name) is not { } app)
         {
             return;
         }
 
-        var gateway = gatewayOptions.Value;
+        var provider = app.Settings;
+        var metadata = app.Metadata;
         options.Authority = provider.Authority.AbsoluteUri;
         options.MetadataAddress = provider.MetadataAddress.AbsoluteUri;
         options.RequireHttpsMetadata = !provider.AuthorityIsLoopbackHttp;
@@ -71,8 +71,9 @@ internal sealed class ConfigureOpenIdConnectOptions(
         // The handler deletes acr by default; Cognito ID tokens carry it (and amr) and policies may require it.
         options.ClaimActions.Remove("acr");
 
-        options.CorrelationCookie.Name = paths.CorrelationCookie;
-        options.NonceCookie.Name = paths.NonceCookie;
+        // Each app's pending sign-ins under its own cookie names; its state and nonce are protected under its scheme's name.
+        options.CorrelationCookie.Name = app.App.IsDefault ? paths.CorrelationCookie : app.App.CookieName + GatewayPaths.CorrelationCookieSuffix;
+        options.NonceCookie.Name = app.App.IsDefault ? paths.NonceCookie : app.App.CookieName + GatewayPaths.NonceCookieSuffix;
         foreach (var cookie in new[] { options.CorrelationCookie, options.NonceCookie })
         {
             // The callback is a top-level GET redirect (response_mode=query), so Lax is enough and works on plain-http loopback.

@@ -1,5 +1,7 @@
 using Gateway.Configuration;
+using Gateway.IdentityProvider;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -19,16 +21,21 @@ namespace Gateway.Authentication;
 /// for its callback, signed-out callback and remote sign-out) only to requests under <c>Gateway:BasePath</c>, where
 /// <see cref="ConfigureOpenIdConnectOptions"/> puts all of its paths. Without this, <c>UseAuthentication()</c> builds
 /// and initialises an OpenID Connect handler on every proxied request only to learn that the path is not its own.
+/// With <c>Gateway:Apps</c>, the request's app decides the OpenID Connect scheme: the one challenged, and the only one
+/// listening for callbacks on the request (every app's scheme has the same callback path, on its own hosts).
 /// Not sealed: tests derive from it to count the authentication middleware's questions.
 /// </summary>
 internal class GatewayAuthenticationSchemeProvider(
     IOptions<AuthenticationOptions> options,
     IOptions<GatewayOptions> gateway,
-    IHttpContextAccessor accessor) : AuthenticationSchemeProvider(options)
+    IHttpContextAccessor accessor,
+    IServiceProvider? services = null) : AuthenticationSchemeProvider(options)
 {
     private static readonly Task<IEnumerable<AuthenticationScheme>> None = Task.FromResult(Enumerable.Empty<AuthenticationScheme>());
 
     private readonly PathString _basePath = gateway.Value.BasePath;
+
+    private readonly GatewayApps? _apps = services?.GetService<GatewayApps>() is { Many: true } apps ? apps : null;
 
     public override Task<AuthenticationScheme?> GetDefaultAuthenticateSchemeAsync() =>
         accessor.HttpContext is { } context &&
@@ -37,12 +44,64 @@ internal class GatewayAuthenticationSchemeProvider(
             ? NoScheme
             : base.GetDefaultAuthenticateSchemeAsync();
 
+    public override Task<AuthenticationScheme?> GetDefaultChallengeSchemeAsync() =>
+        _apps is not null && accessor.HttpContext is { } context && _apps.Of(context) is { } app
+            ? GetSchemeAsync(GatewaySchemes.OpenIdConnect + app.Suffix)
+            : base.GetDefaultChallengeSchemeAsync();
+
     private static readonly Task<AuthenticationScheme?> NoScheme = Task.FromResult<AuthenticationScheme?>(null);
 
-    public override Task<IEnumerable<AuthenticationScheme>> GetRequestHandlerSchemesAsync() =>
-        accessor.HttpContext is { } context && !context.Request.Path.StartsWithSegments(_basePath, StringComparison.OrdinalIgnoreCase)
-            ? None
-            : base.GetRequestHandlerSchemesAsync();
+    public override Task<IEnumerable<AuthenticationScheme>> GetRequestHandlerSchemesAsync()
+    {
+        if (accessor.HttpContext is not { } context)
+        {
+            return base.GetRequestHandlerSchemesAsync();
+        }
+
+        if (!context.Request.Path.StartsWithSegments(_basePath, StringComparison.OrdinalIgnoreCase))
+        {
+            return None;
+        }
+
+        return _apps is null ? base.GetRequestHandlerSchemesAsync() : AppHandlerSchemesAsync(context, _apps);
+    }
+
+    /// <summary>
+    /// Only the request's app's OpenID Connect scheme: its callback must not be taken by another app's scheme (same path).
+    /// A callback whose state only another app can read (a route with <c>Gateway.App</c> started the sign-in on this
+    /// host) belongs to that app, which is pinned as the request's app for the session cookie it writes.
+    /// </summary>
+    private async Task<IEnumerable<AuthenticationScheme>> AppHandlerSchemesAsync(HttpContext context, GatewayApps apps)
+    {
+        var app = apps.Of(context);
+        var state = context.Request.Query["state"].ToString();
+        if (!string.IsNullOrEmpty(state) && (app is null || !CanRead(app, state)) &&
+            apps.All.FirstOrDefault(a => a != app && CanRead(a, state)) is { } owner)
+        {
+            GatewayApps.Pin(context, owner);
+            app = owner;
+        }
+
+        if (app is null || await GetSchemeAsync(GatewaySchemes.OpenIdConnect + app.Suffix) is not { } scheme)
+        {
+            return [];
+        }
+
+        return [scheme];
+    }
+
+    private bool CanRead(AppDefinition app, string state)
+    {
+        var oidc = services!.GetRequiredService<IOptionsMonitor<OpenIdConnectOptions>>().Get(GatewaySchemes.OpenIdConnect + app.Suffix);
+        try
+        {
+            return oidc.StateDataFormat?.Unprotect(state) is not null;
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>In place of the framework's default provider (a provider registered by someone else, e.g. a test, stays).</summary>
     public static void Register(IServiceCollection services)

@@ -3,10 +3,27 @@ using Microsoft.Extensions.Primitives;
 
 namespace Gateway.Authentication;
 
-/// <summary>Recognises the gateway's own cookies: the session cookie and its chunks, correlation and nonce cookies, the sign-out page's anti-forgery cookie, the preserved-post cookie, the sign-out return cookie.</summary>
-internal sealed class GatewayCookieFilter(string cookieName)
+/// <summary>
+/// Recognises the gateway's own cookies: the session cookie and its chunks, correlation and nonce cookies, the sign-out
+/// page's anti-forgery cookie, the preserved-post cookie, the sign-out return cookie. With <c>Gateway:Apps</c>, every app's cookies are the
+/// gateway's (a backend of one app never sees another app's session either).
+/// </summary>
+internal sealed class GatewayCookieFilter(params string[] cookieNames)
 {
     public bool IsGatewayCookie(ReadOnlySpan<char> name)
+    {
+        foreach (var cookieName in cookieNames)
+        {
+            if (IsCookieOf(cookieName, name))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsCookieOf(string cookieName, ReadOnlySpan<char> name)
     {
         // ASP.NET Core reads cookie names case-insensitively, so the filter must too.
         if (!name.StartsWith(cookieName, StringComparison.OrdinalIgnoreCase))

@@ -20,11 +20,9 @@ namespace Gateway.Authentication;
 /// readable error pages for every failed callback.
 /// </summary>
 internal sealed class GatewayOpenIdConnectEvents(
-    IdentityProviderSettings provider,
+    AppProviders providers,
     IOptions<GatewayOptions> gatewayOptions,
     GatewayPaths paths,
-    ProviderMetadata metadata,
-    TokenClient tokenClient,
     Sessions.SessionSizeGuard sizeGuard,
     TimeProvider time,
     Observability.GatewayMetrics metrics,
@@ -34,6 +32,10 @@ internal sealed class GatewayOpenIdConnectEvents(
     CrossHostSettings crossHost,
     ILogger<GatewayOpenIdConnectEvents> logger) : OpenIdConnectEvents
 {
+    /// <summary>The app whose OpenID Connect scheme runs this sign-in (each app has its own; see AppProviders).</summary>
+    private AppProvider ProviderOf<TOptions>(BaseContext<TOptions> context)
+        where TOptions : AuthenticationSchemeOptions => providers.ByScheme(context.Scheme.Name) ?? providers.Primary;
+
     private static readonly HashSet<string> CognitoAlgorithms = new(StringComparer.Ordinal) { SecurityAlgorithms.RsaSha256 };
 
     public override async Task RedirectToIdentityProvider(RedirectContext context)
@@ -92,7 +94,7 @@ internal sealed class GatewayOpenIdConnectEvents(
         var verifier = context.TokenEndpointRequest?.Parameters.TryGetValue(OAuthConstants.CodeVerifierKey, out var v) == true ? v : null;
         try
         {
-            var response = await tokenClient.RedeemCodeAsync(code, redirectUri, verifier, context.HttpContext.RequestAborted);
+            var response = await ProviderOf(context).Tokens.RedeemCodeAsync(code, redirectUri, verifier, context.HttpContext.RequestAborted);
             context.HandleCodeRedemption(response);
         }
         catch (Exception ex) when (ex is TokenRequestRejectedException or IdentityProviderUnavailableException)
@@ -122,8 +124,8 @@ internal sealed class GatewayOpenIdConnectEvents(
         }
 
         // ASP.NET Core skips the signature requirement for code-flow ID tokens; we do not.
-        var configuration = await metadata.GetConfigurationAsync(context.HttpContext.RequestAborted);
-        var allowed = provider.Dialect == ProviderDialect.Cognito || configuration.IdTokenSigningAlgValuesSupported.Count == 0
+        var configuration = await ProviderOf(context).Metadata.GetConfigurationAsync(context.HttpContext.RequestAborted);
+        var allowed = ProviderOf(context).Settings.Dialect == ProviderDialect.Cognito || configuration.IdTokenSigningAlgValuesSupported.Count == 0
             ? CognitoAlgorithms
             : new HashSet<string>(configuration.IdTokenSigningAlgValuesSupported, StringComparer.Ordinal);
         if (string.IsNullOrEmpty(jwt.Alg) || string.Equals(jwt.Alg, "none", StringComparison.OrdinalIgnoreCase) || !allowed.Contains(jwt.Alg) || !jwt.IsSigned)
@@ -132,7 +134,7 @@ internal sealed class GatewayOpenIdConnectEvents(
             return;
         }
 
-        if (!await metadata.EnsureSigningKeyAsync(jwt.Kid, context.HttpContext.RequestAborted))
+        if (!await ProviderOf(context).Metadata.EnsureSigningKeyAsync(jwt.Kid, context.HttpContext.RequestAborted))
         {
             context.Fail(new SecurityTokenSignatureKeyNotFoundException("The ID token names a signing key the provider does not publish."));
         }
@@ -149,7 +151,7 @@ internal sealed class GatewayOpenIdConnectEvents(
             return Task.CompletedTask;
         }
 
-        if (provider.Dialect == ProviderDialect.Cognito &&
+        if (ProviderOf(context).Settings.Dialect == ProviderDialect.Cognito &&
             !string.Equals(context.Principal?.FindFirst("token_use")?.Value, "id", StringComparison.Ordinal))
         {
             context.Fail(new SecurityTokenValidationException("The token is not a Cognito ID token (token_use must be 'id')."));
@@ -188,7 +190,7 @@ internal sealed class GatewayOpenIdConnectEvents(
         // lives in our own items.
         var properties = context.Properties!;
         var keepAccessToken = accessTokenRetention.KeepInSession();
-        var keepIdToken = provider.Dialect == ProviderDialect.Oidc || accessTokenRetention.KeepIdTokenInSession();
+        var keepIdToken = ProviderOf(context).Settings.Dialect == ProviderDialect.Oidc || accessTokenRetention.KeepIdTokenInSession();
         if (DateTimeOffset.TryParse(properties.GetTokenValue(Sessions.SessionCookieEvents.ExpiresAtToken), System.Globalization.CultureInfo.InvariantCulture,
                 System.Globalization.DateTimeStyles.RoundtripKind, out var accessExpires))
         {
@@ -214,7 +216,7 @@ internal sealed class GatewayOpenIdConnectEvents(
         // Federated users get their identity_provider claim here (and at every refresh) instead of the identities array.
         if (context.Principal is { } principal)
         {
-            context.Principal = SessionPrincipal.Compact(principal, provider);
+            context.Principal = SessionPrincipal.Compact(principal, ProviderOf(context).Settings);
         }
 
         // The absolute lifetime counts from when the user authenticated at the provider (auth_time).

@@ -25,8 +25,9 @@ internal sealed class IdentityProviderOptionsValidator(IConfiguration configurat
         {
             problems.Add("Gateway:Cognito and Gateway:Oidc are both set; configure exactly one identity provider (Gateway:Cognito for an Amazon Cognito user pool, Gateway:Oidc for any other OpenID Connect provider).");
         }
-        else if (!hasCognito && !hasOidc)
+        else if (!hasCognito && !hasOidc && !configuration.GetSection(AppsConfiguration.SectionPath).Exists())
         {
+            // With Gateway:Apps the top-level provider is optional: it is then only the app of hosts no named app claims.
             problems.Add("Gateway:Cognito is missing; set Gateway:Cognito:UserPoolId and Gateway:Cognito:ClientId (or configure Gateway:Oidc for another OpenID Connect provider).");
         }
 

@@ -14,7 +14,13 @@ internal sealed class OidcOptionsValidator(IConfiguration configuration) : IVali
             return ValidateOptionsResult.Skip;
         }
 
-        const string p = "Gateway:Oidc";
+        Check("Gateway:Oidc", o, problems);
+        return problems.ToResult();
+    }
+
+    /// <summary>An OIDC section's problems, keys spelt under <paramref name="p"/> (also used for <c>Gateway:Apps:NAME:Oidc</c>).</summary>
+    public static void Check(string p, OidcOptions o, List<string> problems)
+    {
         if (string.IsNullOrWhiteSpace(o.Authority))
         {
             problems.Add($"{p}:Authority is missing; set it to the provider's issuer URL (where /.well-known/openid-configuration is served).");
@@ -31,6 +37,5 @@ internal sealed class OidcOptionsValidator(IConfiguration configuration) : IVali
 
         ProviderSettingRules.ValidateScopes($"{p}:Scopes", o.Scopes, problems, cognito: false);
         ProviderSettingRules.ValidateSignOutUri($"{p}:SignOutUri", o.SignOutUri, problems);
-        return problems.ToResult();
     }
 }

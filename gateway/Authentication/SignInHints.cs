@@ -11,9 +11,13 @@ namespace Gateway.Authentication;
 /// (an allowed <c>?identity_provider=</c>, or the hints of the route <c>rd</c> points to), else the route whose request
 /// started the sign-in (<c>Gateway.IdentityProvider</c> / <c>Gateway.IdpIdentifier</c>), else
 /// <c>Gateway:Cognito:IdentityProvider</c> / <c>IdpIdentifier</c>. <c>login_hint</c>, <c>lang</c> and <c>prompt</c> come
-/// only from <c>/oauth2/sign_in</c>, already validated there.
+/// only from <c>/oauth2/sign_in</c>, already validated there. With <c>Gateway:Apps</c>, an app's defaults and allowed
+/// names are those of its own <c>Cognito</c> section.
 /// </summary>
-internal sealed class SignInHints(IdentityProviderSettings provider, Microsoft.Extensions.Options.IOptions<GatewayOptions> options)
+internal sealed class SignInHints(
+    IdentityProviderSettings provider,
+    Microsoft.Extensions.Options.IOptions<GatewayOptions> options,
+    IdentityProvider.AppProviders? providers = null)
 {
     public const string IdentityProvider = "identity_provider";
     public const string IdpIdentifier = "idp_identifier";
@@ -27,6 +31,12 @@ internal sealed class SignInHints(IdentityProviderSettings provider, Microsoft.E
     /// <summary>Names <c>/oauth2/sign_in?identity_provider=</c> accepts (exact match).</summary>
     public IReadOnlySet<string> Allowed { get; } =
         (options.Value.Cognito?.AllowedIdentityProviders ?? []).Select(n => n.Trim()).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The names the request's app accepts (<see cref="Allowed"/> for the top-level provider).</summary>
+    public bool AllowedFor(HttpContext context, string name) =>
+        providers?.Of(context) is { App.IsDefault: false } app
+            ? (app.App.Options!.Cognito?.AllowedIdentityProviders ?? []).Any(n => string.Equals(n.Trim(), name, StringComparison.Ordinal))
+            : Allowed.Contains(name);
 
     /// <summary>Copies the hints of a route (e.g. the one <c>rd</c> points to) into a challenge's parameters.</summary>
     public static void FromRoute(RouteSettings settings, AuthenticationProperties properties)
@@ -42,7 +52,9 @@ internal sealed class SignInHints(IdentityProviderSettings provider, Microsoft.E
     {
         var properties = context.Properties;
         var message = context.ProtocolMessage;
-        if (provider.Dialect == ProviderDialect.Cognito)
+        var app = providers?.ByScheme(context.Scheme.Name);
+        var dialect = app?.Settings.Dialect ?? provider.Dialect;
+        if (dialect == ProviderDialect.Cognito)
         {
             string? identityProvider;
             string? idpIdentifier;
@@ -57,6 +69,11 @@ internal sealed class SignInHints(IdentityProviderSettings provider, Microsoft.E
                 identityProvider = settings.IdentityProvider;
                 idpIdentifier = settings.IdpIdentifier;
             }
+            else if (app is { App.IsDefault: false })
+            {
+                identityProvider = Blank(app.App.Options!.Cognito?.IdentityProvider);
+                idpIdentifier = Blank(app.App.Options!.Cognito?.IdpIdentifier);
+            }
             else
             {
                 identityProvider = _defaultIdentityProvider;
@@ -70,7 +87,7 @@ internal sealed class SignInHints(IdentityProviderSettings provider, Microsoft.E
         SetIfPresent(message, LoginHint, properties.GetParameter<string>(LoginHint));
 
         // Cognito's managed login reads lang; standard OpenID Connect providers read ui_locales.
-        SetIfPresent(message, provider.Dialect == ProviderDialect.Cognito ? Lang : "ui_locales", properties.GetParameter<string>(Lang));
+        SetIfPresent(message, dialect == ProviderDialect.Cognito ? Lang : "ui_locales", properties.GetParameter<string>(Lang));
         SetIfPresent(message, Prompt, properties.GetParameter<string>(Prompt));
     }
 

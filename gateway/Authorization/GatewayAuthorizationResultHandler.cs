@@ -86,7 +86,7 @@ internal sealed class GatewayAuthorizationResultHandler(GatewayPaths paths, Pres
             returnUrl = paths.Resume + "?id=" + id;
         }
 
-        await context.ChallengeAsync(GatewaySchemes.OpenIdConnect, new AuthenticationProperties { RedirectUri = returnUrl });
+        await Authentication.AppChallenge.ChallengeAsync(context, new AuthenticationProperties { RedirectUri = returnUrl });
     }
 
     private static string? RouteId(HttpContext context) => context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>()?.Config.RouteId;

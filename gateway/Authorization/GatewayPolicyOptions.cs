@@ -33,11 +33,11 @@ internal sealed partial class GatewayPolicyOptionsValidator : IValidateOptions<G
         return problems.ToResult();
     }
 
-    public static void ValidatePolicies(IReadOnlyDictionary<string, PolicyOptions> policies, List<string> problems)
+    public static void ValidatePolicies(IReadOnlyDictionary<string, PolicyOptions> policies, List<string> problems, string section = "Gateway:Policies")
     {
         foreach (var (name, policy) in policies)
         {
-            var key = $"Gateway:Policies:{name}";
+            var key = $"{section}:{name}";
             if (string.Equals(name, GatewayPolicies.Default, StringComparison.OrdinalIgnoreCase) ||
                 string.Equals(name, GatewayPolicies.Anonymous, StringComparison.OrdinalIgnoreCase))
             {

@@ -28,10 +28,22 @@ internal sealed class GatewayPolicyStore : IDisposable
     private IChangeToken _token;
     private volatile IReadOnlyDictionary<string, AuthorizationPolicy> _current;
 
-    public GatewayPolicyStore(IConfiguration configuration, IdentityProviderSettings provider, IOptions<GatewayOptions> options, ILogger<GatewayPolicyStore> logger, AuditTrail audit)
+    private readonly GatewayApps? _apps;
+
+    public GatewayPolicyStore(IConfiguration configuration, IdentityProviderSettings provider, IOptions<GatewayOptions> options, ILogger<GatewayPolicyStore> logger, AuditTrail audit, GatewayApps? apps = null, IdentityProvider.AppProviders? providers = null)
     {
         _audit = audit;
         _configuration = configuration;
+        _apps = apps;
+        if (apps is { Many: true } && providers is not null)
+        {
+            // Read at start-up (Gateway:Apps is not reloaded); each app's policies use its own provider's claim names.
+            AppPolicies = apps.All.Where(a => a.Options is { Policies.Count: > 0 }).ToDictionary(
+                a => a.Name,
+                a => Build(a.Options!.Policies, providers.For(a).Settings),
+                StringComparer.OrdinalIgnoreCase);
+        }
+
         _provider = provider;
         _basePath = options.Value.BasePath;
         _logger = logger;
@@ -39,6 +51,31 @@ internal sealed class GatewayPolicyStore : IDisposable
         _current = Build(options.Value.Policies, provider);
         _subscription = ChangeToken.OnChange(configuration.GetReloadToken, () => _ = Current);
     }
+
+    /// <summary>The policies of <c>Gateway:Apps:NAME:Policies</c>, by app name.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, AuthorizationPolicy>> AppPolicies { get; } =
+        new Dictionary<string, IReadOnlyDictionary<string, AuthorizationPolicy>>();
+
+    /// <summary>The named policy as the request's app sees it: the app's own policy of that name, else the top-level one.</summary>
+    public AuthorizationPolicy? Find(string name, HttpContext? context)
+    {
+        if (context is not null && _apps is { Many: true } apps && apps.Of(context) is { } app &&
+            AppPolicies.TryGetValue(app.Name, out var own) && own.TryGetValue(name, out var appPolicy))
+        {
+            return appPolicy;
+        }
+
+        if (Current.TryGetValue(name, out var policy))
+        {
+            return policy;
+        }
+
+        // Another app's policy, on a request of an app without it: nobody passes (403), rather than "no such policy" (500).
+        return AppPolicies.Values.Any(p => p.ContainsKey(name)) ? OtherAppsPolicy : null;
+    }
+
+    private static readonly AuthorizationPolicy OtherAppsPolicy =
+        new AuthorizationPolicyBuilder().RequireAuthenticatedUser().RequireAssertion(_ => false).Build();
 
     /// <summary>The policies in force (refreshed first if the configuration has been reloaded).</summary>
     public IReadOnlyDictionary<string, AuthorizationPolicy> Current
@@ -67,7 +104,7 @@ internal sealed class GatewayPolicyStore : IDisposable
             var problems = new List<string>();
             var policies = PolicyConfiguration.Read(_configuration.GetSection(GatewayOptions.SectionName + ":Policies"), problems);
             GatewayPolicyOptionsValidator.ValidatePolicies(policies, problems);
-            ProxyRouteRules.Validate(ProxyRouteRules.Read(_configuration), policies, _basePath, _provider.Dialect, problems);
+            ProxyRouteRules.Validate(ProxyRouteRules.Read(_configuration), policies, _basePath, _provider.Dialect, problems, _apps);
             if (problems.Count > 0)
             {
                 foreach (var problem in problems)
@@ -145,13 +182,16 @@ internal sealed class GatewayPolicyStore : IDisposable
     public void Dispose() => _subscription.Dispose();
 }
 
-/// <summary>Serves the named policies from <see cref="GatewayPolicyStore"/>, so a reload takes effect without a restart.</summary>
-internal sealed class GatewayAuthorizationPolicyProvider(IOptions<AuthorizationOptions> options, GatewayPolicyStore store)
+/// <summary>
+/// Serves the named policies from <see cref="GatewayPolicyStore"/>, so a reload takes effect without a restart. With
+/// <c>Gateway:Apps</c>, the request's app's own policy of a name comes first.
+/// </summary>
+internal sealed class GatewayAuthorizationPolicyProvider(IOptions<AuthorizationOptions> options, GatewayPolicyStore store, IHttpContextAccessor accessor)
     : DefaultAuthorizationPolicyProvider(options)
 {
-    /// <summary>Policies change on reload: the authorization middleware must not cache them per endpoint.</summary>
+    /// <summary>Policies change on reload and, with apps, by request: the authorization middleware must not cache them per endpoint.</summary>
     public override bool AllowsCachingPolicies => false;
 
     public override Task<AuthorizationPolicy?> GetPolicyAsync(string policyName) =>
-        store.Current.TryGetValue(policyName, out var policy) ? Task.FromResult<AuthorizationPolicy?>(policy) : base.GetPolicyAsync(policyName);
+        store.Find(policyName, accessor.HttpContext) is { } policy ? Task.FromResult<AuthorizationPolicy?>(policy) : base.GetPolicyAsync(policyName);
 }

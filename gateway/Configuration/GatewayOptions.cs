@@ -81,6 +81,13 @@ public sealed class GatewayOptions
     [ConfigurationKeyName("Policies(read by PolicyConfiguration)")]
     public Dictionary<string, PolicyOptions> Policies { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// "Gateway:Apps": apps with their own hosts, provider client and session cookie. Filled by <see cref="AppsConfiguration"/>
+    /// (policies inside have claim types with ':'), never by the binder.
+    /// </summary>
+    [ConfigurationKeyName("Apps(read by AppsConfiguration)")]
+    public Dictionary<string, AppOptions> Apps { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>How request paths are made canonical, and which ambiguous spellings are refused.</summary>
     public PathOptions Paths { get; set; } = new();
 

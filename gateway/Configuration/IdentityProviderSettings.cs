@@ -54,11 +54,31 @@ internal sealed record IdentityProviderSettings(
         AllowUnverifiedEmail || EmailVerified(user) ||
         (TrustedEmailProviders.Count > 0 && user.FindFirst(ProviderClaim)?.Value is { } name && TrustedEmailProviders.Contains(name));
 
-    /// <summary>Builds the settings from already validated options.</summary>
+    /// <summary>
+    /// Builds the settings from already validated options: the top-level provider section, or without one (only
+    /// <c>Gateway:Apps</c> configured) the first app's by name (see <c>GatewayApps.Primary</c>).
+    /// </summary>
     public static IdentityProviderSettings From(GatewayOptions options)
     {
-        var settings = FromProviderSection(options) with { AllowUnverifiedEmail = options.AllowUnverifiedEmail };
-        if (options.Cognito is not { } c)
+        if (options.Cognito is null && options.Oidc is null && options.Apps.Count > 0)
+        {
+            return ForApp(options, options.Apps.OrderBy(a => a.Key, StringComparer.OrdinalIgnoreCase).First().Value);
+        }
+
+        return From(options, options.Cognito, options.Oidc);
+    }
+
+    /// <summary>The settings of one <c>Gateway:Apps</c> entry: its provider section, its SignOutUri when it has one.</summary>
+    public static IdentityProviderSettings ForApp(GatewayOptions options, AppOptions app)
+    {
+        var settings = From(options, app.Cognito, app.Oidc);
+        return string.IsNullOrWhiteSpace(app.SignOutUri) ? settings : settings with { SignOutUri = app.SignOutUri.Trim() };
+    }
+
+    private static IdentityProviderSettings From(GatewayOptions options, CognitoOptions? cognito, OidcOptions? oidc)
+    {
+        var settings = FromProviderSection(cognito, oidc) with { AllowUnverifiedEmail = options.AllowUnverifiedEmail };
+        if (cognito is not { } c)
         {
             return settings;
         }
@@ -82,9 +102,9 @@ internal sealed record IdentityProviderSettings(
 
     public bool AuthorityIsLoopbackHttp => Authority.Scheme == Uri.UriSchemeHttp && UriRules.IsLoopbackHost(Authority.Host);
 
-    private static IdentityProviderSettings FromProviderSection(GatewayOptions options)
+    private static IdentityProviderSettings FromProviderSection(CognitoOptions? cognito, OidcOptions? oidc)
     {
-        if (options.Cognito is { } c)
+        if (cognito is { } c)
         {
             var region = string.IsNullOrWhiteSpace(c.Region) ? RegionFromPoolId(c.UserPoolId) : c.Region.Trim();
             var authority = string.IsNullOrWhiteSpace(c.Authority)
@@ -102,7 +122,7 @@ internal sealed record IdentityProviderSettings(
                 UsernameClaim: "cognito:username");
         }
 
-        var o = options.Oidc!;
+        var o = oidc!;
         return new IdentityProviderSettings(
             ProviderDialect.Oidc,
             new Uri(o.Authority!.Trim()),

@@ -28,6 +28,9 @@ public sealed class ProxyRouteView
 public sealed class ProxyRouteMatchView
 {
     public string? Path { get; set; }
+
+    /// <summary>YARP's host names of the route (with <c>Gateway:Apps</c>, each must belong to an app).</summary>
+    public List<string> Hosts { get; set; } = [];
 }
 
 /// <summary>Every route's cluster, policy name and <c>Gateway.*</c> metadata, at start-up and on each configuration reload.</summary>
@@ -45,7 +48,8 @@ internal static class ProxyRouteRules
         IReadOnlyDictionary<string, PolicyOptions> policies,
         string? basePath,
         ProviderDialect dialect,
-        List<string> problems)
+        List<string> problems,
+        GatewayApps? apps = null)
     {
         basePath = string.IsNullOrEmpty(basePath) ? "/oauth2" : basePath;
         foreach (var (routeId, route) in proxy.Routes)
@@ -60,13 +64,15 @@ internal static class ProxyRouteRules
             if (!string.IsNullOrWhiteSpace(policy) &&
                 !string.Equals(policy, GatewayPolicies.Default, StringComparison.OrdinalIgnoreCase) &&
                 !string.Equals(policy, GatewayPolicies.Anonymous, StringComparison.OrdinalIgnoreCase) &&
-                !policies.ContainsKey(policy))
+                !policies.ContainsKey(policy) &&
+                !AppPolicyExists(apps, route, policy))
             {
                 var known = string.Join(", ", new[] { GatewayPolicies.Default, GatewayPolicies.Anonymous }.Concat(policies.Keys).Select(n => $"'{n}'"));
                 problems.Add($"{key}:AuthorizationPolicy names an unknown policy (got '{policy}'); use one of {known}, or define it under Gateway:Policies:{policy}.");
             }
 
             problems.AddRange(RouteSettings.Validate(routeId, route.Metadata, dialect, policy));
+            ValidateApp(key, route, apps, problems);
 
             var path = route.Match.Path;
             if (path is not null && (path.Equals(basePath, StringComparison.OrdinalIgnoreCase) || path.StartsWith(basePath + "/", StringComparison.OrdinalIgnoreCase)))
@@ -79,6 +85,53 @@ internal static class ProxyRouteRules
         {
             var metadata = cluster.GetSection("Metadata").GetChildren().Select(c => new KeyValuePair<string, string?>(c.Key, c.Value));
             problems.AddRange(ClusterSettings.Validate(clusterId, metadata));
+        }
+    }
+
+    /// <summary>A policy of the route's <c>Gateway.App</c>, or without one, of any app (the request's host picks which app's applies).</summary>
+    private static bool AppPolicyExists(GatewayApps? apps, ProxyRouteView route, string policy)
+    {
+        if (apps is not { Many: true })
+        {
+            return false;
+        }
+
+        var named = RouteSettings.Parse(route.Metadata!).App;
+        return apps.All.Any(a => a.Options is { } o && o.Policies.ContainsKey(policy) &&
+                                 (named is null || string.Equals(named, a.Name, StringComparison.OrdinalIgnoreCase)));
+    }
+
+    /// <summary><c>Gateway.App</c> names an app; with apps and no top-level provider, each of the route's hosts belongs to an app.</summary>
+    private static void ValidateApp(string key, ProxyRouteView route, GatewayApps? apps, List<string> problems)
+    {
+        var named = RouteSettings.Parse(route.Metadata!).App;
+        if (named is not null)
+        {
+            if (apps is not { Many: true })
+            {
+                problems.Add($"{key}:Metadata:{RouteMetadataKeys.App} names an app (got '{named}') but Gateway:Apps is not configured; define Gateway:Apps:{named} or remove the key.");
+            }
+            else if (apps.Get(named) is null || apps.Get(named)!.IsDefault)
+            {
+                var known = string.Join(", ", apps.All.Where(a => !a.IsDefault).Select(a => $"'{a.Name}'"));
+                problems.Add($"{key}:Metadata:{RouteMetadataKeys.App} names an unknown app (got '{named}'); use one of {known} (the names under Gateway:Apps).");
+            }
+
+            return;
+        }
+
+        if (apps is not { Many: true })
+        {
+            return;
+        }
+
+        for (var i = 0; i < route.Match.Hosts.Count; i++)
+        {
+            var host = route.Match.Hosts[i];
+            if (!string.IsNullOrWhiteSpace(host) && !apps.Serves(host))
+            {
+                problems.Add($"{key}:Match:Hosts:{i} '{host}' belongs to no app of Gateway:Apps (and there is no top-level Gateway:Cognito/Gateway:Oidc for other hosts); add it to an app's Hosts, or name the app with {key}:Metadata:{RouteMetadataKeys.App}.");
+            }
         }
     }
 

@@ -39,7 +39,10 @@ public static class RouteMetadataKeys
     /// <summary>true (default) or false: each request of this route writes one access-log line (category <c>Gateway.AccessLog</c>).</summary>
     public const string AccessLog = "Gateway.AccessLog";
 
-    public static readonly IReadOnlyList<string> All = [Unauthenticated, AllowCorsPreflight, Bearer, ForwardToken, IdentityProvider, IdpIdentifier, PreservePost, Assertion, AssertionAudience, HeaderProfile, AccessLog];
+    /// <summary>The name of a <c>Gateway:Apps</c> entry whose client and session this route uses, whatever the request's host.</summary>
+    public const string App = "Gateway.App";
+
+    public static readonly IReadOnlyList<string> All = [Unauthenticated, AllowCorsPreflight, Bearer, ForwardToken, IdentityProvider, IdpIdentifier, PreservePost, Assertion, AssertionAudience, HeaderProfile, AccessLog, App];
 }
 
 /// <summary>Values of <see cref="RouteMetadataKeys.Unauthenticated"/>.</summary>

@@ -14,7 +14,8 @@ internal sealed record RouteSettings(
     bool? Assertion = null,
     string? AssertionAudience = null,
     HeaderProfile HeaderProfile = HeaderProfile.Default,
-    bool AccessLog = true)
+    bool AccessLog = true,
+    string? App = null)
 {
     /// <summary>The route sends the caller's access token to the backend (<c>ForwardToken: Access</c> or the ALB profile), so sessions must keep it.</summary>
     public bool NeedsAccessToken => ForwardToken == ForwardTokenMode.Access || HeaderProfile == HeaderProfile.Alb;
@@ -49,7 +50,8 @@ internal sealed record RouteSettings(
             Get(metadata, RouteMetadataKeys.Assertion) is { } assertionValue && bool.TryParse(assertionValue.Trim(), out var assertion) ? assertion : null,
             NullIfBlank(Get(metadata, RouteMetadataKeys.AssertionAudience)),
             TryParseEnum<HeaderProfile>(Get(metadata, RouteMetadataKeys.HeaderProfile), out var profile) ? profile : HeaderProfile.Default,
-            DefaultTrue(Get(metadata, RouteMetadataKeys.AccessLog)));
+            DefaultTrue(Get(metadata, RouteMetadataKeys.AccessLog)),
+            NullIfBlank(Get(metadata, RouteMetadataKeys.App))?.Trim());
     }
 
     /// <summary>Every problem with a route's <c>Gateway.*</c> metadata, as "key path: what is wrong; how to fix" messages.</summary>

@@ -43,7 +43,7 @@ internal static class AuthEndpoints
         }
 
         var properties = new AuthenticationProperties { RedirectUri = returnUrl };
-        if (ReadHints(context.Request.Query, hints, properties) is { } rejected)
+        if (ReadHints(context, hints, properties) is { } rejected)
         {
             // The parameter's name only: a login_hint is usually an email address.
             logger.SignInHintRejected(rejected.Parameter);
@@ -59,7 +59,7 @@ internal static class AuthEndpoints
             SignInHints.FromRoute(ForwardAuth.ForwardAuthRouteMatcher.SettingsOf(route), properties);
         }
 
-        await context.ChallengeAsync(GatewaySchemes.OpenIdConnect, properties);
+        await AppChallenge.ChallengeAsync(context, properties);
     }
 
     private sealed record RejectedHint(string Parameter, string Code, string Message);
@@ -68,8 +68,9 @@ internal static class AuthEndpoints
     /// <c>identity_provider</c> (only names in Gateway:Cognito:AllowedIdentityProviders), <c>login_hint</c>, <c>lang</c> and
     /// <c>prompt=login</c> into the challenge's parameters; the first bad one is returned. Each may be given once.
     /// </summary>
-    private static RejectedHint? ReadHints(IQueryCollection query, SignInHints hints, AuthenticationProperties properties)
+    private static RejectedHint? ReadHints(HttpContext context, SignInHints hints, AuthenticationProperties properties)
     {
+        var query = context.Request.Query;
         foreach (var name in new[] { SignInHints.IdentityProvider, SignInHints.LoginHint, SignInHints.Lang, SignInHints.Prompt })
         {
             if (!query.TryGetValue(name, out var values) || (values.Count == 1 && string.IsNullOrEmpty(values[0])))
@@ -80,7 +81,7 @@ internal static class AuthEndpoints
             var value = values.Count == 1 ? values[0]! : null;
             var accepted = value is not null && name switch
             {
-                SignInHints.IdentityProvider => hints.Allowed.Contains(value),
+                SignInHints.IdentityProvider => hints.AllowedFor(context, value),
                 SignInHints.LoginHint => SignInHintRules.IsLoginHint(value),
                 SignInHints.Lang => SignInHintRules.IsLanguage(value),
                 _ => value == "login",
@@ -125,15 +126,21 @@ internal static class AuthEndpoints
 
     private static async Task SignOutAsync(
         HttpContext context,
-        IdentityProviderSettings provider,
+        AppProviders providers,
         GatewayPaths paths,
-        ProviderMetadata metadata,
-        TokenClient tokenClient,
         CrossHostSettings crossHost,
         SignOutReturn signOutReturn,
         Observability.GatewayMetrics metrics,
         ILoggerFactory loggers)
     {
+        // The request's app's client revokes its token and builds its logout URL (its SignOutUri).
+        if (providers.Of(context) is not { } app)
+        {
+            await AppChallenge.WriteNoAppAsync(context);
+            return;
+        }
+
+        var (provider, metadata, tokenClient) = (app.Settings, app.Metadata, app.Tokens);
         var logger = loggers.CreateLogger(typeof(AuthEndpoints));
         if (!await SignOutGuard.AllowsAsync(context, paths, logger))
         {
@@ -249,8 +256,9 @@ internal static class AuthEndpoints
             paths.SignOut, "Try signing out again");
     }
 
-    private static async Task UserInfoAsync(HttpContext context, IdentityProviderSettings provider, GatewayPaths paths)
+    private static async Task UserInfoAsync(HttpContext context, AppProviders providers, GatewayPaths paths)
     {
+        var provider = (providers.Of(context) ?? providers.Primary).Settings;
         var session = await context.AuthenticateAsync(GatewaySchemes.Session);
         if (!session.Succeeded || session.Principal is null)
         {

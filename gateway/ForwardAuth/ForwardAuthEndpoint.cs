@@ -42,7 +42,7 @@ internal static class ForwardAuthEndpoint
 
     public static async Task HandleAsync(
         HttpContext context,
-        IdentityHeaderMap map,
+        Proxy.AppHeaderMaps maps,
         IdentityProviderSettings provider,
         IOptions<GatewayOptions> options,
         GatewayPaths paths,
@@ -182,7 +182,7 @@ internal static class ForwardAuthEndpoint
         }
 
         context.Response.StatusCode = StatusCodes.Status202Accepted;
-        WriteIdentityHeaders(context.Response, map, user);
+        WriteIdentityHeaders(context.Response, maps.For(context), user);
         if (trustedProxies.IsTrusted(context))
         {
             var (passToken, setAuthorization) = HandOff(context, settings);

@@ -84,6 +84,7 @@ public static class GatewayApp
         services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
         services.AddSingleton(new GatewayPaths(options.BasePath, options.Session.CookieName));
         services.AddSingleton(new CrossHostSettings(options));
+        services.AddSingleton(new GatewayApps(options));
         services.TryAddSingleton(TimeProvider.System);
         services.AddGatewayObservability(configuration);
         services.AddSingleton(PageTemplates.Load(options.Pages.Directory).Templates);

@@ -36,6 +36,9 @@ internal static class GatewayOptionsSetup
         services.AddBoundOptions<ManagementOptions, ManagementOptionsValidator>(configuration, gateway + ":Management");
         services.AddBoundOptions<Errors.PageOptions, Errors.PageOptionsValidator>(configuration, gateway + ":Pages");
         GatewayPolicyOptions.Register(services);
+        services.AddOptions<GatewayAppsOptions>()
+            .Configure<IConfiguration>((apps, config) => apps.Apps = AppsConfiguration.Read(config.GetSection(AppsConfiguration.SectionPath)));
+        services.AddValidatedSection<GatewayAppsOptions, GatewayAppsOptionsValidator>(AppsConfiguration.SectionPath, typeof(Dictionary<string, AppOptions>));
         // YARP owns the section's keys; the gateway checks only its own rules about routes.
         services.AddBoundOptions<ProxyRouteOptions, ProxyRouteOptionsValidator>(configuration, "ReverseProxy", checkKeys: false);
         services.AddSingleton<Yarp.ReverseProxy.Configuration.IProxyConfigFilter, ClusterReferenceFilter>();
@@ -58,6 +61,7 @@ internal static class GatewayOptionsSetup
     {
         var options = configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new GatewayOptions();
         options.Policies = PolicyConfiguration.Read(configuration.GetSection(GatewayOptions.SectionName + ":Policies"), []);
+        options.Apps = AppsConfiguration.Read(configuration.GetSection(AppsConfiguration.SectionPath));
         return options;
     }
 }

@@ -12,6 +12,7 @@ internal static class IdentityProviderServiceCollectionExtensions
         services.AddSingleton<ProviderMetadata>();
         services.AddSingleton<TokenClient>();
         services.AddSingleton<RefreshedIdTokenValidator>();
+        services.AddSingleton<AppProviders>();
         return services;
     }
 }

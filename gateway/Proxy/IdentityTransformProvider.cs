@@ -20,7 +20,7 @@ namespace Gateway.Proxy;
 /// routes when a reload fails validation).
 /// </summary>
 internal sealed class IdentityTransformProvider(
-    IdentityHeaderMap map,
+    AppHeaderMaps map,
     GatewayCookieFilter cookieFilter,
     IdentityProviderSettings provider,
     AssertionIssuer assertions,
@@ -166,7 +166,7 @@ internal sealed class AlbProfileTransform(AlbDataTokenIssuer tokens) : RequestTr
     }
 }
 
-internal sealed class IdentityRequestTransform(IdentityHeaderMap map, GatewayCookieFilter cookies, string routeId, Observability.GatewayMetrics metrics, ILogger logger, bool identityHeaders = true) : RequestTransform
+internal sealed class IdentityRequestTransform(AppHeaderMaps maps, GatewayCookieFilter cookies, string routeId, Observability.GatewayMetrics metrics, ILogger logger, bool identityHeaders = true) : RequestTransform
 {
     public override ValueTask ApplyAsync(RequestTransformContext context)
     {
@@ -175,7 +175,7 @@ internal sealed class IdentityRequestTransform(IdentityHeaderMap map, GatewayCoo
 
         foreach (var header in request.Headers)
         {
-            if (map.IsReserved(header.Key))
+            if (maps.IsReserved(header.Key))
             {
                 proxyHeaders.Remove(header.Key);
                 logger.SpoofedHeaderStripped(Observability.LogValue.Sanitize(header.Key, 100), routeId);
@@ -203,6 +203,7 @@ internal sealed class IdentityRequestTransform(IdentityHeaderMap map, GatewayCoo
         var user = context.HttpContext.User;
         if (identityHeaders && user.Identity?.IsAuthenticated == true)
         {
+            var map = maps.For(context.HttpContext);
             var values = map.ValuesFor(user);
             for (var i = 0; i < values.Length; i++)
             {

@@ -10,6 +10,7 @@ internal static class ProxyExtensions
     public static IServiceCollection AddGatewayProxy(this IServiceCollection services, GatewayOptions options, IConfiguration configuration)
     {
         services.AddSingleton(sp => new IdentityHeaderMap(options, sp.GetRequiredService<IdentityProviderSettings>()));
+        services.AddSingleton(sp => new AppHeaderMaps(sp.GetRequiredService<IdentityHeaderMap>(), sp.GetRequiredService<AppProviders>(), options));
         services.AddSingleton<LiveConnections>();
         services.AddReverseProxy()
             .LoadFromConfig(configuration.GetSection("ReverseProxy"))

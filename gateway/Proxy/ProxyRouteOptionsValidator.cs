@@ -15,7 +15,18 @@ internal sealed class ProxyRouteOptionsValidator(IConfiguration configuration) :
         var dialect = configuration.GetSection("Gateway:Oidc").Exists() && !configuration.GetSection("Gateway:Cognito").Exists()
             ? ProviderDialect.Oidc
             : ProviderDialect.Cognito;
-        ProxyRouteRules.Validate(options, policies, configuration["Gateway:BasePath"], dialect, problems);
+        GatewayApps? apps;
+        try
+        {
+            apps = GatewayApps.FromConfiguration(configuration);
+        }
+        catch (InvalidOperationException)
+        {
+            // A value under Gateway:Apps the binder cannot read: reported by the key check; the apps' route rules wait for it.
+            apps = null;
+        }
+
+        ProxyRouteRules.Validate(options, policies, configuration["Gateway:BasePath"], dialect, problems, apps);
         return problems.ToResult();
     }
 }

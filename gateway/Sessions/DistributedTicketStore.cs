@@ -23,8 +23,15 @@ internal sealed class DistributedTicketStore(
     SessionSignals signals,
     RedisCircuitBreaker breaker,
     TimeProvider time,
-    ILogger<DistributedTicketStore> logger) : ITicketStore
+    ILogger<DistributedTicketStore> logger,
+    IHttpContextAccessor? accessor = null) : ITicketStore
 {
+    /// <summary>
+    /// The store and cache key of a handle: with <c>Gateway:Apps</c>, per app (AppSessions), so a handle of one app, sent
+    /// to another app's host, names nothing there; without apps (and for the default app) the same key as always.
+    /// </summary>
+    private string KeyOf(string handle) => SessionCache.KeyFor(handle, AppSessions.ScopeOf(accessor?.HttpContext));
+
     private readonly IDataProtector _protector = dataProtection.CreateProtector("Gateway.Sessions.Ticket.v1");
 
     public Task<string> StoreAsync(AuthenticationTicket ticket) => StoreAsync(ticket, CancellationToken.None);
@@ -47,7 +54,7 @@ internal sealed class DistributedTicketStore(
         options.AbsoluteExpirationRelativeToNow = ticket.Properties.ExpiresUtc is { } expires && expires > now
             ? expires - now
             : TimeSpan.FromMinutes(1);
-        var cacheKey = SessionCache.KeyFor(key);
+        var cacheKey = KeyOf(key);
         await breaker.RunAsync(() => store.SetAsync(StoreKey(cacheKey), bytes, options, cancellationToken), "session.store");
         signals.Changed(cacheKey);
         cache.Set(cacheKey, ticket);
@@ -96,7 +103,7 @@ internal sealed class DistributedTicketStore(
 
     public async Task RemoveAsync(string key, CancellationToken cancellationToken)
     {
-        var cacheKey = SessionCache.KeyFor(key);
+        var cacheKey = KeyOf(key);
         await breaker.RunAsync(() => store.RemoveAsync(StoreKey(cacheKey), cancellationToken), "session.remove");
         signals.Changed(cacheKey);
     }

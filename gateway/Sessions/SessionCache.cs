@@ -58,7 +58,8 @@ internal sealed class SessionCache : IDisposable
             return known.Key;
         }
 
-        var key = KeyFor(value);
+        // Another app's session is another cache entry, even for the same cookie value (AppSessions).
+        var key = KeyFor(value, AppSessions.ScopeOf(context));
         if (context is not null)
         {
             context.Features.Set(new SessionKeyFeature(value, key));
@@ -66,6 +67,9 @@ internal sealed class SessionCache : IDisposable
 
         return key;
     }
+
+    /// <summary>The key of <paramref name="value"/> for an app (<see cref="AppSessions.ScopeOf"/>; empty: the default app, the plain key).</summary>
+    public static string KeyFor(string value, string app) => app.Length == 0 ? KeyFor(value) : KeyFor(app + "\n" + value);
 
     public static string KeyFor(string value)
     {

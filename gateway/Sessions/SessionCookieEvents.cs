@@ -21,9 +21,8 @@ namespace Gateway.Sessions;
 internal sealed class SessionCookieEvents(
     IOptions<GatewayOptions> options,
     GatewayPaths paths,
-    IdentityProviderSettings provider,
+    AppProviders providers,
     TokenRefresher refresher,
-    RefreshedIdTokenValidator idTokenValidator,
     SessionSignals signals,
     SessionCache cache,
     SessionRevocations revocations,
@@ -74,6 +73,7 @@ internal sealed class SessionCookieEvents(
     /// <summary>Cookie store: every new session gets its own random id, the handle by which it can be revoked.</summary>
     public override Task SigningIn(CookieSigningInContext context)
     {
+        AppSessions.Stamp(context.HttpContext, context.Properties);
         if (revocations.Enabled)
         {
             // Always a new one: a sign-in is a new session, whatever the properties it started with.
@@ -117,6 +117,15 @@ internal sealed class SessionCookieEvents(
         var subject = context.Principal?.FindFirst("sub")?.Value;
         var now = time.GetUtcNow();
         var hasAbsolute = TryGetInstant(properties, AbsoluteExpiryItem, out var absolute);
+
+        if (!AppSessions.BelongsHere(context.HttpContext, properties))
+        {
+            // A session of another app (its cookie copied under this app's name, or a Redis handle of another app):
+            // not this app's user. Rejected without signing out: the other app's session itself stays valid there.
+            logger.OtherAppSessionRefused(subject);
+            context.RejectPrincipal();
+            return;
+        }
 
         var revocable = revocations.Enabled ? SessionRevocations.Of(properties) : null;
         if (revocable is { } id)
@@ -168,7 +177,7 @@ internal sealed class SessionCookieEvents(
             return;
         }
 
-        var outcome = await refresher.RefreshAsync(refreshToken);
+        var outcome = await refresher.RefreshAsync(refreshToken, ProviderOf(context).Tokens);
         switch (outcome.Status)
         {
             case RefreshStatus.Refreshed when !needsAccessToken && outcome.Tokens!.ExpiresAt <= expiresAt:
@@ -209,13 +218,16 @@ internal sealed class SessionCookieEvents(
         }
     }
 
+    /// <summary>The session's app's provider (BelongsHere made sure the session is the request's app's).</summary>
+    private AppProvider ProviderOf(CookieValidatePrincipalContext context) => providers.Of(context.HttpContext) ?? providers.Primary;
+
     private async Task ApplyAsync(CookieValidatePrincipalContext context, RefreshedTokens tokens, string? subject)
     {
         if (tokens.IdToken is not null)
         {
             try
             {
-                var principal = await idTokenValidator.ValidateAsync(tokens.IdToken, context.Principal?.Identity?.AuthenticationType ?? GatewaySchemes.OpenIdConnect, context.HttpContext.RequestAborted);
+                var principal = await ProviderOf(context).IdTokens.ValidateAsync(tokens.IdToken, context.Principal?.Identity?.AuthenticationType ?? GatewaySchemes.OpenIdConnect, context.HttpContext.RequestAborted);
                 context.ReplacePrincipal(principal);
             }
             catch (SecurityTokenException ex)
@@ -255,7 +267,7 @@ internal sealed class SessionCookieEvents(
             }
         }
 
-        if (tokens.IdToken is not null && (provider.Dialect == ProviderDialect.Oidc || accessTokenRetention.KeepIdTokenInSession() ||
+        if (tokens.IdToken is not null && (ProviderOf(context).Settings.Dialect == ProviderDialect.Oidc || accessTokenRetention.KeepIdTokenInSession() ||
                                            AccessTokenRetention.RouteForwardsIdToken(context.HttpContext)))
         {
             stored[TokenNames.IdToken] = tokens.IdToken;

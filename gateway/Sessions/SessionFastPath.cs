@@ -20,7 +20,8 @@ internal sealed class SessionFastPath(
     IOptions<GatewayOptions> options,
     IOptionsMonitor<CookieAuthenticationOptions> cookieOptions,
     TimeProvider time,
-    Observability.GatewayMetrics metrics) : IPostConfigureOptions<PolicySchemeOptions>
+    Observability.GatewayMetrics metrics,
+    GatewayApps apps) : IPostConfigureOptions<PolicySchemeOptions>
 {
     private readonly PathString _basePath = options.Value.BasePath;
     private readonly string _cookieName = options.Value.Session.CookieName;
@@ -60,7 +61,8 @@ internal sealed class SessionFastPath(
         // Kestrel hands a keep-alive connection the same string for a Cookie header that did not change: then the cache
         // key is known without parsing the header, joining the chunks or hashing kilobytes again.
         var header = request.Headers.Cookie;
-        var key = header.Count == 1 ? _keys.Find(header[0]!) : null;
+        var app = apps.Many ? AppSessions.ScopeOf(context) : "";
+        var key = header.Count == 1 ? _keys.Find(header[0]!, app) : null;
         if (key is null)
         {
             var cookie = cookieOptions.Get(GatewaySchemes.Session).CookieManager.GetRequestCookie(context, _cookieName);
@@ -73,7 +75,7 @@ internal sealed class SessionFastPath(
             key = SessionCache.KeyFor(context, cookie);
             if (header.Count == 1)
             {
-                _keys.Remember(header[0]!, key);
+                _keys.Remember(header[0]!, key, app);
             }
         }
 
@@ -100,14 +102,16 @@ internal sealed class KeysByHeader
 
     private readonly Entry?[] _entries = new Entry?[Slots];
 
-    public string? Find(string header) =>
-        _entries[Slot(header)] is { } entry && ReferenceEquals(entry.Header, header) ? entry.Key : null;
+    /// <param name="app">The request's app (<c>Gateway:Apps</c>; empty for the default app): the same Cookie header means
+    /// another session, or none, on another app's host (each app reads its own cookie).</param>
+    public string? Find(string header, string app = "") =>
+        _entries[Slot(header)] is { } entry && ReferenceEquals(entry.Header, header) && string.Equals(entry.App, app, StringComparison.Ordinal) ? entry.Key : null;
 
-    public void Remember(string header, string key) => _entries[Slot(header)] = new Entry(header, key);
+    public void Remember(string header, string key, string app = "") => _entries[Slot(header)] = new Entry(header, key, app);
 
     private static int Slot(string header) => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(header) & (Slots - 1);
 
-    private sealed record Entry(string Header, string Key);
+    private sealed record Entry(string Header, string Key, string App);
 }
 
 /// <summary>The request's session, found validated in <see cref="SessionCache"/> by <see cref="SessionFastPath"/>.</summary>

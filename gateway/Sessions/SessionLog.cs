@@ -4,6 +4,9 @@ namespace Gateway.Sessions;
 
 internal static partial class SessionLog
 {
+    [LoggerMessage(LogEventIds.OtherAppSessionRefused, LogLevel.Warning, "A session of user {Subject} signed in to another app was presented to this host's app and refused (each app of Gateway:Apps has its own sessions).")]
+    public static partial void OtherAppSessionRefused(this ILogger logger, string? subject);
+
     [LoggerMessage(LogEventIds.SessionUnreadable, LogLevel.Warning, "A stored session could not be decrypted (Data Protection keys not shared or rotated away); treating it as signed out.")]
     public static partial void UnreadableSession(this ILogger logger);
 

@@ -100,6 +100,12 @@ internal sealed class ConfigureSessionCookieOptions(
         options.TimeProvider = time;
         options.EventsType = typeof(SessionCookieEvents);
 
+        if (services.GetRequiredService<GatewayApps>() is { Many: true } apps)
+        {
+            // One scheme, one cookie name per app (the handler asks for the configured name; the manager answers the app's).
+            options.CookieManager = new AppCookieManager(new ChunkingCookieManager(), session.CookieName, apps);
+        }
+
         if (session.Store == SessionStoreKind.Redis)
         {
             options.SessionStore = services.GetRequiredService<DistributedTicketStore>();
@@ -114,7 +120,7 @@ internal sealed class ConfigureSessionCookieOptions(
 /// Cookie store: the framework's own ticket format for the session cookie (its Data Protection purpose, its
 /// serializer), with decrypted tickets cached for a few seconds by <see cref="CachingTicketDataFormat"/>.
 /// </summary>
-internal sealed class CacheSessionTickets(IDataProtectionProvider dataProtection, SessionCache cache, IHttpContextAccessor accessor)
+internal sealed class CacheSessionTickets(IDataProtectionProvider dataProtection, SessionCache cache, IHttpContextAccessor accessor, GatewayApps apps)
     : IPostConfigureOptions<CookieAuthenticationOptions>
 {
     public void PostConfigure(string? name, CookieAuthenticationOptions options)
@@ -127,6 +133,7 @@ internal sealed class CacheSessionTickets(IDataProtectionProvider dataProtection
         // The cookie handler's own defaults (ticket format, chunking cookie manager, …), whichever of the two post-configure
         // steps runs first: it fills in only what is still unset, so running it twice changes nothing.
         new PostConfigureCookieAuthenticationOptions(dataProtection).PostConfigure(name, options);
-        options.TicketDataFormat = new CachingTicketDataFormat(options.TicketDataFormat, cache, accessor);
+        var format = apps.Many ? new AppTicketFormat(options.TicketDataFormat, dataProtection, name, apps, accessor) : options.TicketDataFormat;
+        options.TicketDataFormat = new CachingTicketDataFormat(format, cache, accessor);
     }
 }

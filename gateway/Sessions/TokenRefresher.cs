@@ -67,7 +67,8 @@ internal sealed class TokenRefresher
         _recent = new MemoryCache(new MemoryCacheOptions { SizeLimit = 100_000, Clock = new SessionCache.TimeProviderClock(time) });
     }
 
-    public async Task<RefreshOutcome> RefreshAsync(string refreshToken)
+    /// <summary>Refreshes with <paramref name="client"/> (the session's app's token client), or the primary app's.</summary>
+    public async Task<RefreshOutcome> RefreshAsync(string refreshToken, TokenClient? client = null)
     {
         var key = SessionCache.KeyFor(refreshToken);
         if (_recent.TryGetValue(key, out RefreshOutcome? recent) && recent is not null)
@@ -75,7 +76,7 @@ internal sealed class TokenRefresher
             return recent;
         }
 
-        var lazy = _inFlight.GetOrAdd(key, k => new Lazy<Task<RefreshOutcome>>(() => RunAsync(k, refreshToken)));
+        var lazy = _inFlight.GetOrAdd(key, k => new Lazy<Task<RefreshOutcome>>(() => RunAsync(k, refreshToken, client ?? _tokenClient)));
         try
         {
             return await lazy.Value;
@@ -86,7 +87,7 @@ internal sealed class TokenRefresher
         }
     }
 
-    private async Task<RefreshOutcome> RunAsync(string key, string refreshToken)
+    private async Task<RefreshOutcome> RunAsync(string key, string refreshToken, TokenClient client)
     {
         // A refresh of this token may have completed between the caller's cache check and its GetOrAdd.
         if (_recent.TryGetValue(key, out RefreshOutcome? finished) && finished is not null)
@@ -140,7 +141,7 @@ internal sealed class TokenRefresher
 
         try
         {
-            var outcome = await CallTokenEndpointAsync(refreshToken);
+            var outcome = await CallTokenEndpointAsync(refreshToken, client);
             _metrics.Refreshed(outcome.Status.ToString().ToLowerInvariant());
             if (outcome.Status == RefreshStatus.Refreshed && database is not null)
             {
@@ -172,11 +173,11 @@ internal sealed class TokenRefresher
         }
     }
 
-    private async Task<RefreshOutcome> CallTokenEndpointAsync(string refreshToken)
+    private async Task<RefreshOutcome> CallTokenEndpointAsync(string refreshToken, TokenClient client)
     {
         try
         {
-            var response = await _tokenClient.RefreshAsync(refreshToken, CancellationToken.None);
+            var response = await client.RefreshAsync(refreshToken, CancellationToken.None);
             if (string.IsNullOrEmpty(response.AccessToken))
             {
                 return new RefreshOutcome(RefreshStatus.Unavailable, Error: "no_access_token");

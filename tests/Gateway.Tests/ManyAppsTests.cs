@@ -1,0 +1,606 @@
+using System.Net;
+using System.Net.Sockets;
+using Gateway.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Gateway.Tests;
+
+/// <summary>
+/// <c>Gateway:Apps</c>: two apps on their own host names (<c>wiki.localhost</c>, <c>crm.localhost</c>), each with its own
+/// stand-in user pool (two <see cref="FakeCognito"/> instances: different issuers and signing keys), its own session
+/// cookie, SignOutUri and policies. No top-level provider: a host of neither app gets 404.
+/// </summary>
+public sealed class ManyAppsFixture : IAsyncLifetime
+{
+    public FakeCognito WikiPool { get; } = new() { AllowHttpLocalhostSubdomains = true };
+
+    public FakeCognito CrmPool { get; } = new() { AllowHttpLocalhostSubdomains = true };
+
+    public BackendStub Backend { get; } = BackendStub.Start();
+
+    public GatewayHost Gateway { get; private set; } = null!;
+
+    public int Port { get; private set; }
+
+    public string Wiki => $"http://wiki.localhost:{Port}";
+
+    public string Crm => $"http://crm.localhost:{Port}";
+
+    public const string CrmSignOutUri = "https://crm.example.com/goodbye";
+
+    public static Dictionary<string, string?> Config(FakeCognito wikiPool, FakeCognito crmPool, string backendUrl) => new()
+    {
+        ["Gateway:Apps:wiki:Hosts:0"] = "wiki.localhost",
+        ["Gateway:Apps:wiki:Cognito:Authority"] = wikiPool.Authority,
+        ["Gateway:Apps:wiki:Cognito:ClientId"] = FakeCognito.ClientId,
+
+        ["Gateway:Apps:crm:Hosts:0"] = "crm.localhost",
+        ["Gateway:Apps:crm:Hosts:1"] = "*.crm.localhost",
+        ["Gateway:Apps:crm:Cognito:Authority"] = crmPool.Authority,
+        ["Gateway:Apps:crm:Cognito:ClientId"] = FakeCognito.ClientId,
+        ["Gateway:Apps:crm:CookieName"] = "crm_session",
+        ["Gateway:Apps:crm:SignOutUri"] = CrmSignOutUri,
+        ["Gateway:Apps:crm:Policies:sales:Groups:0"] = "sales",
+        ["Gateway:Apps:crm:Cognito:TrustedEmailProviders:0"] = "Google",
+        ["Gateway:Apps:crm:Cognito:AllowedIdentityProviders:0"] = "Google",
+
+        ["ReverseProxy:Routes:app:ClusterId"] = "backend",
+        ["ReverseProxy:Routes:app:Match:Path"] = "{**catch-all}",
+
+        ["ReverseProxy:Routes:sales:ClusterId"] = "backend",
+        ["ReverseProxy:Routes:sales:Match:Path"] = "/sales/{**rest}",
+        ["ReverseProxy:Routes:sales:AuthorizationPolicy"] = "sales",
+
+        // Served on every host, but always as the crm app (its client, its session).
+        ["ReverseProxy:Routes:reports:ClusterId"] = "backend",
+        ["ReverseProxy:Routes:reports:Match:Path"] = "/crm-reports/{**rest}",
+        ["ReverseProxy:Routes:reports:Metadata:Gateway.App"] = "crm",
+
+        ["ReverseProxy:Clusters:backend:Destinations:d1:Address"] = backendUrl,
+    };
+
+    public async Task InitializeAsync()
+    {
+        Gateway = await GatewayHost.StartAsync([], Config(WikiPool, CrmPool, Backend.Url));
+        Port = Gateway.BaseUri.Port;
+        WikiPool.AllowCallbackUrl(Wiki + "/oauth2/callback");
+        WikiPool.AllowSignOutUrl(Wiki + "/");
+        CrmPool.AllowCallbackUrl(Crm + "/oauth2/callback");
+        CrmPool.AllowCallbackUrl($"http://eu.crm.localhost:{Port}/oauth2/callback");
+        CrmPool.AllowCallbackUrl(Wiki + "/oauth2/callback"); // the Gateway.App route signs in to crm on wiki's host
+        CrmPool.AllowSignOutUrl(CrmSignOutUri);
+    }
+
+    public void ResetStubs()
+    {
+        WikiPool.Reset();
+        CrmPool.Reset();
+        Backend.Reset();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Gateway.DisposeAsync();
+        WikiPool.Dispose();
+        CrmPool.Dispose();
+        Backend.Dispose();
+    }
+}
+
+public sealed class ManyAppsTests : IClassFixture<ManyAppsFixture>, IDisposable
+{
+    private readonly ManyAppsFixture _fx;
+    private readonly HostBrowser _browser;
+
+    public ManyAppsTests(ManyAppsFixture fx)
+    {
+        _fx = fx;
+        fx.ResetStubs();
+        _browser = new HostBrowser();
+    }
+
+    public void Dispose() => _browser.Dispose();
+
+    [Fact]
+    public async Task SignIn_OnEachHost_GoesToThatAppsPoolAndSetsItsOwnCookie()
+    {
+        var wiki = await _browser.NavigateAsync(_fx.Wiki + "/page");
+        Assert.True(wiki.Final.StatusCode == HttpStatusCode.OK, wiki.ToString() + _fx.Gateway.Logs.Dump());
+        Assert.Contains(wiki.All, h => h.Url.Port == new Uri(_fx.WikiPool.Url).Port && h.Url.AbsolutePath == "/oauth2/authorize");
+        Assert.DoesNotContain(wiki.All, h => h.Url.Port == new Uri(_fx.CrmPool.Url).Port);
+        Assert.Single(_fx.WikiPool.RequestsTo("/oauth2/token"));
+
+        var crm = await _browser.NavigateAsync(_fx.Crm + "/page");
+        Assert.True(crm.Final.StatusCode == HttpStatusCode.OK, crm.ToString() + _fx.Gateway.Logs.Dump());
+        Assert.Contains(crm.All, h => h.Url.Port == new Uri(_fx.CrmPool.Url).Port && h.Url.AbsolutePath == "/oauth2/authorize");
+        Assert.Single(_fx.CrmPool.RequestsTo("/oauth2/token"));
+
+        // Default name for wiki (Session:CookieName + "_wiki"), the configured one for crm; each only on its host.
+        Assert.Equal(["_gateway_wiki"], _browser.CookieNames(_fx.Wiki));
+        Assert.Equal(["crm_session"], _browser.CookieNames(_fx.Crm));
+
+        var received = _fx.Backend.LastRequestTo("/page");
+        Assert.Equal([TestUser.Default.Sub], BackendStub.HeaderValues(received, "X-Forwarded-User"));
+        Assert.DoesNotContain(BackendStub.Cookies(received), c => c.Key is "_gateway_wiki" or "crm_session");
+    }
+
+    [Fact]
+    public async Task IdentityHeaders_FollowTheAppsOwnProviderRules()
+    {
+        // Google users' email is unverified; only crm lists Google in its TrustedEmailProviders.
+        _fx.WikiPool.User = TestUser.Google;
+        _fx.CrmPool.User = TestUser.Google;
+        Assert.Equal(HttpStatusCode.OK, (await _browser.NavigateAsync(_fx.Wiki + "/w")).Final.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _browser.NavigateAsync(_fx.Crm + "/c")).Final.StatusCode);
+
+        Assert.Empty(BackendStub.HeaderValues(_fx.Backend.LastRequestTo("/w"), "X-Forwarded-Email"));
+        Assert.Equal([TestUser.Google.Email], BackendStub.HeaderValues(_fx.Backend.LastRequestTo("/c"), "X-Forwarded-Email"));
+    }
+
+    [Fact]
+    public async Task SignInHints_FollowTheAppsOwnCognitoSection()
+    {
+        var crm = await _browser.SendAsync(HttpMethod.Get, _fx.Crm + "/oauth2/sign_in?identity_provider=Google");
+        Assert.Equal(HttpStatusCode.Found, crm.StatusCode);
+        Assert.Equal("Google", TestBrowser.Query(crm.Headers.Location!)["identity_provider"]);
+
+        // wiki allows no identity_provider names.
+        var wiki = await _browser.SendAsync(HttpMethod.Get, _fx.Wiki + "/oauth2/sign_in?identity_provider=Google");
+        Assert.Equal(HttpStatusCode.BadRequest, wiki.StatusCode);
+    }
+
+    [Fact]
+    public async Task Wildcard_Host_BelongsToItsApp()
+    {
+        var nav = await _browser.NavigateAsync($"http://eu.crm.localhost:{_fx.Port}/page");
+        Assert.Equal(HttpStatusCode.OK, nav.Final.StatusCode);
+        Assert.Contains(nav.All, h => h.Url.Port == new Uri(_fx.CrmPool.Url).Port);
+        Assert.Equal(["crm_session"], _browser.CookieNames($"http://eu.crm.localhost:{_fx.Port}"));
+    }
+
+    [Fact]
+    public async Task SessionOfWiki_SentToCrm_UnderEitherName_IsRefused()
+    {
+        await _browser.NavigateAsync(_fx.Wiki + "/page");
+        var wikiCookie = Assert.Single(_browser.Cookies.GetCookies(new Uri(_fx.Wiki)), c => c.Name == "_gateway_wiki").Value;
+
+        foreach (var name in new[] { "crm_session", "_gateway_wiki" })
+        {
+            using var other = new HostBrowser();
+            other.Cookies.Add(new Uri(_fx.Crm), new Cookie(name, wikiCookie));
+            var hop = await other.SendAsync(HttpMethod.Get, _fx.Crm + "/page");
+
+            // Not the backend: crm sends the browser to its own pool's sign-in.
+            Assert.Equal(HttpStatusCode.Found, hop.StatusCode);
+            Assert.StartsWith(_fx.CrmPool.AuthorizationEndpoint, hop.Headers.Location!.AbsoluteUri, StringComparison.Ordinal);
+        }
+
+        // The same cookie on its own host still works.
+        using var owner = new HostBrowser();
+        owner.Cookies.Add(new Uri(_fx.Wiki), new Cookie("_gateway_wiki", wikiCookie));
+        Assert.Equal(HttpStatusCode.OK, (await owner.SendAsync(HttpMethod.Get, _fx.Wiki + "/page")).StatusCode);
+    }
+
+    [Fact]
+    public async Task AppPolicy_AppliesOnItsApp_AndRefusesOnAnAppWithoutIt()
+    {
+        _fx.CrmPool.User = TestUser.Default with { Groups = ["sales"] };
+        _fx.WikiPool.User = TestUser.Default with { Groups = ["sales"] };
+        Assert.Equal(HttpStatusCode.OK, (await _browser.NavigateAsync(_fx.Crm + "/sales/q3")).Final.StatusCode);
+
+        // wiki has no policy named 'sales' (and there is no top-level one): nobody passes there.
+        Assert.Equal(HttpStatusCode.Forbidden, (await _browser.NavigateAsync(_fx.Wiki + "/sales/q3")).Final.StatusCode);
+    }
+
+    [Fact]
+    public async Task AppPolicy_RefusesUserOutsideIt()
+    {
+        _fx.CrmPool.User = TestUser.Default with { Groups = ["support"] };
+        Assert.Equal(HttpStatusCode.Forbidden, (await _browser.NavigateAsync(_fx.Crm + "/sales/q3")).Final.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _browser.NavigateAsync(_fx.Crm + "/page")).Final.StatusCode);
+    }
+
+    [Fact]
+    public async Task SignOut_UsesEachAppsClientAndSignOutUri()
+    {
+        await _browser.NavigateAsync(_fx.Wiki + "/page");
+        await _browser.NavigateAsync(_fx.Crm + "/page");
+
+        var crm = await _browser.SignOutAsync(_fx.Crm);
+        Assert.Equal(HttpStatusCode.Found, crm.StatusCode);
+        var crmLogout = crm.Headers.Location!;
+        Assert.StartsWith(_fx.CrmPool.LogoutEndpoint, crmLogout.AbsoluteUri, StringComparison.Ordinal);
+        Assert.Equal(ManyAppsFixture.CrmSignOutUri, TestBrowser.Query(crmLogout)["logout_uri"]);
+
+        // Only crm's session ended: wiki's is untouched.
+        Assert.Empty(_browser.CookieNames(_fx.Crm));
+        Assert.Equal(HttpStatusCode.OK, (await _browser.SendAsync(HttpMethod.Get, _fx.Wiki + "/page")).StatusCode);
+
+        var wiki = await _browser.SignOutAsync(_fx.Wiki);
+        var wikiLogout = wiki.Headers.Location!;
+        Assert.StartsWith(_fx.WikiPool.LogoutEndpoint, wikiLogout.AbsoluteUri, StringComparison.Ordinal);
+        Assert.Equal(_fx.Wiki + "/", TestBrowser.Query(wikiLogout)["logout_uri"]);
+    }
+
+    [Fact]
+    public async Task HostOfNoApp_Gets404_NotASignIn()
+    {
+        var hop = await _browser.SendAsync(HttpMethod.Get, $"http://other.localhost:{_fx.Port}/page");
+        Assert.Equal(HttpStatusCode.NotFound, hop.StatusCode);
+        Assert.Empty(_fx.WikiPool.RequestsTo("/oauth2/authorize"));
+        Assert.Empty(_fx.CrmPool.RequestsTo("/oauth2/authorize"));
+
+        var signIn = await _browser.SendAsync(HttpMethod.Get, $"http://other.localhost:{_fx.Port}/oauth2/sign_in");
+        Assert.Equal(HttpStatusCode.NotFound, signIn.StatusCode);
+    }
+
+    [Fact]
+    public async Task RouteNamingAnApp_SignsInToThatApp_OnAnotherAppsHost()
+    {
+        var nav = await _browser.NavigateAsync(_fx.Wiki + "/crm-reports/weekly");
+        Assert.True(nav.Final.StatusCode == HttpStatusCode.OK, nav.ToString() + _fx.Gateway.Logs.Dump());
+        Assert.Contains(nav.All, h => h.Url.Port == new Uri(_fx.CrmPool.Url).Port && h.Url.AbsolutePath == "/oauth2/authorize");
+        Assert.Empty(_fx.WikiPool.RequestsTo("/oauth2/authorize"));
+
+        // crm's cookie on wiki's host; wiki's own pages still need wiki's sign-in.
+        Assert.Equal(["crm_session"], _browser.CookieNames(_fx.Wiki));
+        var wikiPage = await _browser.SendAsync(HttpMethod.Get, _fx.Wiki + "/page");
+        Assert.Equal(HttpStatusCode.Found, wikiPage.StatusCode);
+        Assert.StartsWith(_fx.WikiPool.AuthorizationEndpoint, wikiPage.Headers.Location!.AbsoluteUri, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Callback_OfAnotherAppsSignIn_ReplayedOnThisHost_MakesNoSession()
+    {
+        // A sign-in started on crm, its callback replayed on wiki's host: the state is crm's, but crm's correlation cookie
+        // lives on crm's host, so the callback fails and no session (of either app) is made on wiki's host.
+        var start = await _browser.SendAsync(HttpMethod.Get, _fx.Crm + "/page");
+        var state = TestBrowser.Query(start.Headers.Location!)["state"];
+        var hop = await _browser.SendAsync(HttpMethod.Get, _fx.Wiki + "/oauth2/callback?code=x&state=" + Uri.EscapeDataString(state));
+        Assert.NotEqual(HttpStatusCode.OK, hop.StatusCode);
+        Assert.Empty(_browser.CookieNames(_fx.Wiki));
+    }
+}
+
+/// <summary>Start-up checks of <c>Gateway:Apps</c>: every problem in the one start-up message.</summary>
+public sealed class ManyAppsStartupTests
+{
+    private static Dictionary<string, string?> TwoApps() => new()
+    {
+        ["Gateway:Apps:wiki:Hosts:0"] = "wiki.example.com",
+        ["Gateway:Apps:wiki:Cognito:Authority"] = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123xyz",
+        ["Gateway:Apps:wiki:Cognito:ClientId"] = "wikiclient",
+        ["Gateway:Apps:crm:Hosts:0"] = "crm.example.com",
+        ["Gateway:Apps:crm:Oidc:Authority"] = "https://login.example.com",
+        ["Gateway:Apps:crm:Oidc:ClientId"] = "crmclient",
+        ["ReverseProxy:Routes:app:ClusterId"] = "backend",
+        ["ReverseProxy:Routes:app:Match:Path"] = "{**catch-all}",
+        ["ReverseProxy:Clusters:backend:Destinations:d1:Address"] = "http://127.0.0.1:9",
+    };
+
+    private static void AssertFails(Dictionary<string, string?> config, params string[] fragments)
+    {
+        var ex = StartupConfig.BuildFails(config);
+        foreach (var fragment in fragments)
+        {
+            Assert.True(ex.Message.Contains(fragment, StringComparison.Ordinal), $"Expected the message to name '{fragment}':\n{ex.Message}");
+        }
+    }
+
+    [Fact]
+    public async Task Startup_TwoAppsWithoutTopLevelProvider_Starts() => await StartupAssert.StartsAndAnswersAsync(TwoApps());
+
+    [Fact]
+    public async Task Startup_AppsBesideTopLevelProvider_Starts() =>
+        await StartupAssert.StartsAndAnswersAsync(StartupConfig.With(TwoApps(),
+            ("Gateway:Cognito:Authority", "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123xyz"),
+            ("Gateway:Cognito:ClientId", "defaultclient")));
+
+    [Fact]
+    public void Startup_OverlappingHosts_AppWithoutHosts_AndProviderProblems_AllReported() =>
+        AssertFails(StartupConfig.With(TwoApps(),
+                ("Gateway:Apps:crm:Hosts:0", "WIKI.example.com"),
+                ("Gateway:Apps:hr:Cognito:ClientId", "hrclient"),
+                ("Gateway:Apps:hr:Cognito:UserPoolId", "us-east-1_AbC123xyz"),
+                ("Gateway:Apps:ops:Hosts:0", "ops.example.com:8443"),
+                ("Gateway:Apps:ops:Cognito:ClientId", "opsclient"),
+                ("Gateway:Apps:ops:Oidc:Authority", "https://login.example.com"),
+                ("Gateway:Apps:sales:Hosts:0", "sales.example.com")),
+            "Gateway:Apps:wiki:Hosts:0 'wiki.example.com' is also a host of Gateway:Apps:crm",
+            "Gateway:Apps:hr:Hosts is missing",
+            "Gateway:Apps:ops:Hosts:0 is not a host name (got 'ops.example.com:8443')",
+            "Gateway:Apps:ops:Cognito and Gateway:Apps:ops:Oidc are both set",
+            "Gateway:Apps:sales has no identity provider");
+
+    [Fact]
+    public void Startup_AppProviderSection_IsCheckedLikeTheTopLevelOne() =>
+        AssertFails(StartupConfig.With(TwoApps(),
+                ("Gateway:Apps:wiki:Cognito:ClientId", null),
+                ("Gateway:Apps:crm:Oidc:Authority", "http://login.example.com")),
+            "Gateway:Apps:wiki:Cognito:ClientId is missing",
+            "Gateway:Apps:crm:Oidc:Authority must use https");
+
+    [Fact]
+    public void Startup_DuplicateCookieNames_Reported() =>
+        AssertFails(StartupConfig.With(TwoApps(),
+                ("Gateway:Apps:wiki:CookieName", "shared"),
+                ("Gateway:Apps:crm:CookieName", "shared")),
+            "Gateway:Apps:wiki:CookieName 'shared' is already the cookie of Gateway:Apps:crm:CookieName");
+
+    [Fact]
+    public void Startup_AppCookieNameEqualToTopLevelSessionCookie_Reported() =>
+        AssertFails(StartupConfig.With(TwoApps(), ("Gateway:Apps:crm:CookieName", "_gateway")),
+            "Gateway:Apps:crm:CookieName '_gateway' is already the cookie of Gateway:Session:CookieName");
+
+    [Fact]
+    public void Startup_RouteHostOfNoApp_AndUnknownGatewayApp_Reported() =>
+        AssertFails(StartupConfig.With(TwoApps(),
+                ("ReverseProxy:Routes:app:Match:Hosts:0", "hr.example.com"),
+                ("ReverseProxy:Routes:app:Match:Hosts:1", "wiki.example.com"),
+                ("ReverseProxy:Routes:other:ClusterId", "backend"),
+                ("ReverseProxy:Routes:other:Match:Path", "/other/{**rest}"),
+                ("ReverseProxy:Routes:other:Metadata:Gateway.App", "wikki")),
+            "ReverseProxy:Routes:app:Match:Hosts:0 'hr.example.com' belongs to no app",
+            "ReverseProxy:Routes:other:Metadata:Gateway.App names an unknown app (got 'wikki'); use one of 'crm', 'wiki'");
+
+    [Fact]
+    public void Startup_PublicOriginWithApps_Reported() =>
+        AssertFails(StartupConfig.With(TwoApps(), ("Gateway:PublicOrigin", "https://gateway.example.com")),
+            "Gateway:PublicOrigin is set together with Gateway:Apps");
+
+    [Fact]
+    public void Startup_GatewayAppWithoutApps_Reported() =>
+        AssertFails(StartupConfig.With(StartupConfig.Minimal(), ("ReverseProxy:Routes:app:Metadata:Gateway.App", "wiki")),
+            "ReverseProxy:Routes:app:Metadata:Gateway.App names an app (got 'wiki') but Gateway:Apps is not configured");
+
+    [Fact]
+    public void Startup_UnknownKeyInsideAnApp_GetsDidYouMean() =>
+        AssertFails(StartupConfig.With(TwoApps(), ("Gateway:Apps:wiki:Host:0", "x.example.com")),
+            "unknown key Gateway:Apps:wiki:Host — did you mean Gateway:Apps:wiki:Hosts?");
+
+    [Fact]
+    public void Startup_AppPolicyProblems_NameTheAppsKey() =>
+        AssertFails(StartupConfig.With(TwoApps(), ("Gateway:Apps:crm:Policies:sales:Groups:0", " ")),
+            "Gateway:Apps:crm:Policies:sales:Groups:0 is empty");
+
+    [Fact]
+    public async Task Startup_RoutePolicyDefinedOnlyByAnApp_IsAccepted() =>
+        await StartupAssert.StartsAndAnswersAsync(StartupConfig.With(TwoApps(),
+            ("Gateway:Apps:crm:Policies:sales:Groups:0", "sales"),
+            ("ReverseProxy:Routes:app:AuthorizationPolicy", "sales")));
+}
+
+/// <summary>
+/// A browser for several host names on loopback: every connection goes to 127.0.0.1 (the port of the URL), whatever
+/// the name, so <c>wiki.localhost</c> and <c>crm.localhost</c> work without name resolution; cookies are kept per host.
+/// </summary>
+internal sealed class HostBrowser : IDisposable
+{
+    private readonly HttpClient _client;
+
+    public HostBrowser()
+    {
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            UseCookies = true,
+            CookieContainer = Cookies,
+            ConnectCallback = async (context, cancel) =>
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, context.DnsEndPoint.Port), cancel);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        _client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public CookieContainer Cookies { get; } = new();
+
+    public IReadOnlyList<string> CookieNames(string origin) =>
+        Cookies.GetCookies(new Uri(origin)).Select(c => c.Name).Where(n => !n.Contains('.', StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, Action<HttpRequestMessage>? customize = null)
+    {
+        using var request = new HttpRequestMessage(method, url);
+        TestBrowser.AddNavigationHeaders(request);
+        customize?.Invoke(request);
+        var response = await _client.SendAsync(request);
+        await response.Content.LoadIntoBufferAsync();
+        return response;
+    }
+
+    public Task<HttpResponseMessage> SignOutAsync(string origin) =>
+        SendAsync(HttpMethod.Post, origin + "/oauth2/sign_out", request =>
+        {
+            request.Content = new FormUrlEncodedContent([]);
+            request.Headers.TryAddWithoutValidation("Sec-Fetch-Site", "same-origin");
+            request.Headers.TryAddWithoutValidation("Origin", origin);
+        });
+
+    /// <summary>A navigation that follows redirects between loopback hosts (the gateway's names and the stand-in pools).</summary>
+    public async Task<Hops> NavigateAsync(string url)
+    {
+        var hops = new List<(Uri Url, HttpResponseMessage Response)>();
+        var current = new Uri(url);
+        for (var i = 0; i < 10; i++)
+        {
+            var response = await SendAsync(HttpMethod.Get, current.AbsoluteUri);
+            hops.Add((current, response));
+            if ((int)response.StatusCode is < 300 or >= 400 || response.Headers.Location is not { } location)
+            {
+                return new Hops(hops);
+            }
+
+            var next = location.IsAbsoluteUri ? location : new Uri(current, location);
+            if (!(next.IsLoopback || next.Host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase)))
+            {
+                return new Hops(hops);
+            }
+
+            current = next;
+        }
+
+        Assert.Fail("Too many redirects: " + new Hops(hops));
+        return null!;
+    }
+
+    public void Dispose() => _client.Dispose();
+
+    internal sealed record Hops(IReadOnlyList<(Uri Url, HttpResponseMessage Response)> All)
+    {
+        public HttpResponseMessage Final => All[^1].Response;
+
+        public IEnumerable<Uri> Urls => All.Select(h => h.Url);
+
+        public override string ToString() =>
+            string.Join(Environment.NewLine, All.Select(h => $"{(int)h.Response.StatusCode} {h.Url}" + (h.Response.Headers.Location is { } l ? $" -> {l}" : "")));
+    }
+}
+
+/// <summary>Redis store: a session handle is a random value with no app in it; each app looks handles up under its own keys (and a session records its app).</summary>
+public sealed class ManyAppsRedisTests
+{
+    [SkippableFact]
+    public async Task RedisHandleOfWiki_UnderCrmsCookieName_IsRefusedByCrm()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        using var wikiPool = new FakeCognito { AllowHttpLocalhostSubdomains = true };
+        using var crmPool = new FakeCognito { AllowHttpLocalhostSubdomains = true };
+        using var backend = BackendStub.Start();
+        var config = ManyAppsFixture.Config(wikiPool, crmPool, backend.Url);
+        config["Gateway:Session:Store"] = "Redis";
+        config["Gateway:Redis:Configuration"] = redis.Configuration;
+        config["Gateway:Redis:KeyPrefix"] = "t" + Guid.NewGuid().ToString("N")[..8] + ":";
+        await using var gateway = await GatewayHost.StartAsync([], config);
+        var port = gateway.BaseUri.Port;
+        var wiki = $"http://wiki.localhost:{port}";
+        var crm = $"http://crm.localhost:{port}";
+        wikiPool.AllowCallbackUrl(wiki + "/oauth2/callback");
+        crmPool.AllowCallbackUrl(crm + "/oauth2/callback");
+
+        using var browser = new HostBrowser();
+        var signIn = await browser.NavigateAsync(wiki + "/page");
+        Assert.True(signIn.Final.StatusCode == HttpStatusCode.OK, signIn + gateway.Logs.Dump());
+        var handle = Assert.Single(browser.Cookies.GetCookies(new Uri(wiki)), c => c.Name == "_gateway_wiki").Value;
+
+        using var other = new HostBrowser();
+        other.Cookies.Add(new Uri(crm), new Cookie("crm_session", handle));
+        var hop = await other.SendAsync(HttpMethod.Get, crm + "/page");
+        Assert.Equal(HttpStatusCode.Found, hop.StatusCode);
+        Assert.StartsWith(crmPool.AuthorizationEndpoint, hop.Headers.Location!.AbsoluteUri, StringComparison.Ordinal);
+
+        // Still wiki's session on wiki's host.
+        Assert.Equal(HttpStatusCode.OK, (await browser.SendAsync(HttpMethod.Get, wiki + "/page")).StatusCode);
+    }
+}
+
+/// <summary>Apps beside a top-level provider: it stays the app of every other host, with today's cookie; refresh uses the session's own app client.</summary>
+public sealed class ManyAppsWithDefaultTests
+{
+    private static async Task<(GatewayHost Gateway, FakeTimeProvider Clock)> StartAsync(FakeCognito defaultPool, FakeCognito crmPool, BackendStub backend)
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var config = GatewayHost.DefaultConfig(defaultPool, backend.Url);
+        config["Gateway:Apps:crm:Hosts:0"] = "crm.localhost";
+        config["Gateway:Apps:crm:Cognito:Authority"] = crmPool.Authority;
+        config["Gateway:Apps:crm:Cognito:ClientId"] = FakeCognito.ClientId;
+        var gateway = await GatewayHost.StartAsync([], config, b => b.Services.AddSingleton<TimeProvider>(clock));
+        defaultPool.RegisterApp(gateway.Url);
+        crmPool.AllowCallbackUrl($"http://crm.localhost:{gateway.BaseUri.Port}/oauth2/callback");
+        return (gateway, clock);
+    }
+
+    [Fact]
+    public async Task TopLevelProvider_ServesHostsNoAppLists_WithTodaysCookie()
+    {
+        using var defaultPool = new FakeCognito { AllowHttpLocalhostSubdomains = true };
+        using var crmPool = new FakeCognito { AllowHttpLocalhostSubdomains = true };
+        using var backend = BackendStub.Start();
+        var (gateway, _) = await StartAsync(defaultPool, crmPool, backend);
+        await using var _ = gateway;
+        var crm = $"http://crm.localhost:{gateway.BaseUri.Port}";
+
+        using var browser = new HostBrowser();
+        Assert.Equal(HttpStatusCode.OK, (await browser.NavigateAsync(gateway.Url + "/page")).Final.StatusCode);
+        Assert.Single(defaultPool.RequestsTo("/oauth2/token"));
+        Assert.Equal(["_gateway"], browser.CookieNames(gateway.Url));
+
+        Assert.Equal(HttpStatusCode.OK, (await browser.NavigateAsync(crm + "/page")).Final.StatusCode);
+        Assert.Single(crmPool.RequestsTo("/oauth2/token"));
+        Assert.Equal(["_gateway_crm"], browser.CookieNames(crm));
+
+        // The default app's cookie under crm's name, on crm's host: crm's own sign-in.
+        using var other = new HostBrowser();
+        other.Cookies.Add(new Uri(crm), new Cookie("_gateway_crm", browser.Cookies.GetCookies(new Uri(gateway.Url))["_gateway"]!.Value));
+        var hop = await other.SendAsync(HttpMethod.Get, crm + "/page");
+        Assert.Equal(HttpStatusCode.Found, hop.StatusCode);
+        Assert.StartsWith(crmPool.AuthorizationEndpoint, hop.Headers.Location!.AbsoluteUri, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Refresh_UsesTheSessionsOwnAppClient()
+    {
+        using var defaultPool = new FakeCognito { AllowHttpLocalhostSubdomains = true };
+        using var crmPool = new FakeCognito { AllowHttpLocalhostSubdomains = true };
+        using var backend = BackendStub.Start();
+        var (gateway, clock) = await StartAsync(defaultPool, crmPool, backend);
+        await using var _ = gateway;
+        var crm = $"http://crm.localhost:{gateway.BaseUri.Port}";
+
+        using var browser = new HostBrowser();
+        Assert.Equal(HttpStatusCode.OK, (await browser.NavigateAsync(crm + "/page")).Final.StatusCode);
+        var issued = crmPool.IssuedRefreshTokens.Single();
+
+        clock.Advance(TimeSpan.FromMinutes(56));
+        Assert.Equal(HttpStatusCode.OK, (await browser.SendAsync(HttpMethod.Get, crm + "/after-refresh")).StatusCode);
+
+        var refresh = Assert.Single(crmPool.RefreshRequests);
+        Assert.Equal(issued, FakeCognito.ParseForm(refresh)["refresh_token"]);
+        Assert.Empty(defaultPool.RefreshRequests);
+    }
+}
+
+/// <summary>Which app a host name belongs to.</summary>
+public sealed class GatewayAppsHostTests
+{
+    private static Gateway.Configuration.GatewayApps Apps(bool withDefault) => new(new Gateway.Configuration.GatewayOptions
+    {
+        Cognito = withDefault ? new Gateway.Configuration.CognitoOptions() : null,
+        Apps = new(StringComparer.OrdinalIgnoreCase)
+        {
+            ["wiki"] = new() { Hosts = ["wiki.example.com"] },
+            ["all"] = new() { Hosts = ["*.example.com"] },
+            ["eu"] = new() { Hosts = ["*.eu.example.com", "Shop.EU.example.com"] },
+        },
+    });
+
+    [Theory]
+    [InlineData("wiki.example.com", "wiki")]
+    [InlineData("WIKI.Example.com.", "wiki")] // case and a trailing dot do not matter
+    [InlineData("crm.example.com", "all")]
+    [InlineData("a.b.example.com", "all")]
+    [InlineData("shop.eu.example.com", "eu")] // exact beats every wildcard
+    [InlineData("x.eu.example.com", "eu")] // the longer wildcard wins
+    [InlineData("eu.example.com", "all")] // a wildcard does not match its own suffix name
+    [InlineData("example.com", null)]
+    [InlineData("wiki.example.org", null)]
+    public void Host_PicksItsApp(string host, string? app) =>
+        Assert.Equal(app, Apps(withDefault: false).ForHost(host)?.Name);
+
+    [Fact]
+    public void Host_OfNoApp_BelongsToTheTopLevelProvider_WhenThereIsOne()
+    {
+        Assert.True(Apps(withDefault: true).ForHost("example.org")!.IsDefault);
+        Assert.Equal("wiki", Apps(withDefault: true).ForHost("wiki.example.com")!.Name);
+    }
+}
