@@ -28,11 +28,13 @@ namespace Gateway.ForwardAuth;
 /// rule would silently drop every route policy, and honouring them would let a forged header borrow an anonymous route.</item>
 /// <item><c>?policy=NAME</c> and <c>?allowed_groups=a,b</c> (any of) add requirements on top.</item>
 /// <item>Bearer tokens are accepted when the matched route has <c>Gateway.Bearer</c> or <c>Gateway:Bearer:ForwardAuth</c> is true.</item>
-/// <item>Token hand-off, to a <c>Gateway:TrustedProxies</c> caller only: when the matched route has
+/// <item>Token hand-off, only with <c>Gateway:ForwardAuth:HandOffTokens</c> and to a <c>Gateway:TrustedProxies</c> caller: when the matched route has
 /// <c>Gateway.ForwardToken: Access</c>, or the check asks with <c>?pass_access_token=true</c> and/or
 /// <c>?set_authorization_header=true</c>, the 202 carries the caller's access token as <c>X-Auth-Request-Access-Token</c>
 /// and/or <c>Authorization: Bearer …</c> (the session's, refreshed ahead of its expiry; a bearer caller's own).
-/// Anyone else could read a session's token through its own cookie (a script on the app's origin), so never to them.</item>
+/// Anyone else could read a session's token through its own cookie (a script on the app's origin), so never to them; and
+/// as a script's own request through a trusted load balancer looks like a proxy's check, only where the deployment keeps
+/// clients away from this endpoint (the setting).</item>
 /// </list>
 /// </summary>
 internal static class ForwardAuthEndpoint
@@ -183,7 +185,7 @@ internal static class ForwardAuthEndpoint
 
         context.Response.StatusCode = StatusCodes.Status202Accepted;
         WriteIdentityHeaders(context.Response, maps.For(context), user);
-        if (trustedProxies.IsTrusted(context))
+        if (trustedProxies.IsTrusted(context) && HandOffTokens(context))
         {
             var (passToken, setAuthorization) = HandOff(context, settings);
             if ((passToken || setAuthorization) && result.Properties?.GetTokenValue(TokenNames.AccessToken) is { Length: > 0 } accessToken)
@@ -211,6 +213,10 @@ internal static class ForwardAuthEndpoint
         return (routeForwards || QueryFlag(context, "pass_access_token"), routeForwards || QueryFlag(context, "set_authorization_header"));
     }
 
+    /// <summary><c>Gateway:ForwardAuth:HandOffTokens</c>: the deployment says clients cannot reach this endpoint themselves.</summary>
+    private static bool HandOffTokens(HttpContext context) =>
+        context.RequestServices.GetRequiredService<IOptions<ForwardAuthOptions>>().Value.HandOffTokens;
+
     private static bool QueryFlag(HttpContext context, string name) =>
         bool.TryParse(context.Request.Query[name].ToString(), out var value) && value;
 
@@ -221,7 +227,7 @@ internal static class ForwardAuthEndpoint
     public static bool WantsAccessToken(HttpContext context)
     {
         var services = context.RequestServices;
-        if (!services.GetRequiredService<TrustedProxies>().IsTrusted(context))
+        if (!HandOffTokens(context) || !services.GetRequiredService<TrustedProxies>().IsTrusted(context))
         {
             return false;
         }

@@ -34,6 +34,7 @@ internal static class GatewayOptionsSetup
         services.AddBoundOptions<AlbOptions, AlbOptionsValidator>(configuration, gateway + ":Alb");
         services.AddBoundOptions<RedirectHostOptions, RedirectHostOptionsValidator>(configuration, gateway);
         services.AddBoundOptions<ManagementOptions, ManagementOptionsValidator>(configuration, gateway + ":Management");
+        services.AddBoundOptions<ForwardAuth.ForwardAuthOptions, ForwardAuth.ForwardAuthOptionsValidator>(configuration, gateway + ":ForwardAuth");
         services.AddBoundOptions<Errors.PageOptions, Errors.PageOptionsValidator>(configuration, gateway + ":Pages");
         GatewayPolicyOptions.Register(services);
         services.AddOptions<GatewayAppsOptions>()

@@ -75,6 +75,29 @@ public sealed class ComposeNginxTests : IClassFixture<StreamingFixture>, IDispos
         }
     }
 
+    /// <summary>Proxy mode: a client (a script on the app's origin) never reaches the forward-auth check, in any spelling.</summary>
+    [SkippableTheory]
+    [InlineData("/oauth2/auth")]
+    [InlineData("/oauth2/auth?pass_access_token=true")]
+    [InlineData("/OAuth2/Auth")]
+    [InlineData("//oauth2//auth")]
+    [InlineData("/oauth2/./auth")]
+    [InlineData("/oauth2/%61uth")]
+    [InlineData("/oauth2/auth/")]
+    public async Task ForwardAuthCheck_FromAClientThroughComposeNginx_IsNotFound(string path)
+    {
+        Skip.If(NginxProcess.MissingAndSkippable, "nginx is not installed (apt-get install nginx); skipped outside CI only.");
+        using var nginx = await NginxProcess.StartComposeExampleAsync(_fx.Gateway.Url, _fx.Gateway.Url);
+        await _browser.SignInAsync();
+        using var handler = new HttpClientHandler { CookieContainer = _browser.Cookies, AllowAutoRedirect = false };
+        using var client = new HttpClient(handler);
+
+        using var response = await client.GetAsync(nginx.Url + path);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.False(response.Headers.Contains("X-Auth-Request-User"));
+    }
+
     private static async Task<string> ReceiveTextAsync(ClientWebSocket socket, CancellationToken cancel)
     {
         var buffer = new byte[8192];

@@ -21,7 +21,8 @@ public sealed class NginxFixture : IAsyncLifetime
         Gateway = await GatewayHost.StartAsync(Cognito, Backend, new Dictionary<string, string?>
         {
             ["Gateway:TrustedProxies:0"] = "127.0.0.1",
-            // Token hand-off: checks for /api/token/* answer with the user's access token.
+            // Token hand-off (the nginx example keeps clients away from /oauth2/auth): checks for /api/token/* answer with the user's access token.
+            ["Gateway:ForwardAuth:HandOffTokens"] = "true",
             ["ReverseProxy:Routes:api-token:ClusterId"] = "backend",
             ["ReverseProxy:Routes:api-token:Match:Path"] = "/api/token/{**rest}",
             ["ReverseProxy:Routes:api-token:Metadata:Gateway.Unauthenticated"] = "Deny",

@@ -35,12 +35,43 @@ public sealed class TokenHandOffTests : GatewayTest<GatewayFixture>
 
     private static string TokenUse(string jwt) => JwksVerifier.Decode(jwt).Payload.GetProperty("token_use").GetString()!;
 
+    /// <summary>
+    /// Proxy mode behind a trusted load balancer (TrustedProxies set for correct scheme and host): every browser request
+    /// arrives from the trusted address, so a script on the app's origin can call /oauth2/auth itself, through the load
+    /// balancer, with the session cookie. Without the deployment's explicit Gateway:ForwardAuth:HandOffTokens, no token.
+    /// </summary>
+    [Fact]
+    public async Task ForwardAuth_ScriptThroughTrustedLoadBalancer_WithoutHandOffSetting_GetsNoToken()
+    {
+        var (host, _, browser) = await SignedInAsync(new()
+        {
+            ["Gateway:TrustedProxies:0"] = "127.0.0.1",
+            ["ReverseProxy:Routes:fwd:ClusterId"] = "backend",
+            ["ReverseProxy:Routes:fwd:Match:Path"] = "/fwd/{**rest}",
+            ["ReverseProxy:Routes:fwd:Metadata:Gateway.ForwardToken"] = "Access",
+        });
+        await using var _ = host;
+        using var __ = browser;
+
+        var byQuery = await browser.ApiGetAsync("/oauth2/auth?pass_access_token=true&set_authorization_header=true",
+            r => r.Headers.TryAddWithoutValidation("Sec-Fetch-Site", "same-origin"));
+        var byRoute = await CheckAsync(browser, "/fwd/orders");
+
+        foreach (var hop in new[] { byQuery, byRoute })
+        {
+            Assert.Equal(HttpStatusCode.Accepted, hop.Status);
+            Assert.Null(Header(hop, "X-Auth-Request-Access-Token"));
+            Assert.Null(Header(hop, "Authorization"));
+        }
+    }
+
     [Fact]
     public async Task ForwardAuth_RouteForwardingTheToken_TrustedProxyGetsTheAccessToken_RefreshedAheadOfExpiry()
     {
         var (host, clock, browser) = await SignedInAsync(new()
         {
             ["Gateway:TrustedProxies:0"] = "127.0.0.1",
+            ["Gateway:ForwardAuth:HandOffTokens"] = "true",
             ["ReverseProxy:Routes:fwd:ClusterId"] = "backend",
             ["ReverseProxy:Routes:fwd:Match:Path"] = "/fwd/{**rest}",
             ["ReverseProxy:Routes:fwd:Metadata:Gateway.ForwardToken"] = "Access",
@@ -73,7 +104,7 @@ public sealed class TokenHandOffTests : GatewayTest<GatewayFixture>
     [Fact]
     public async Task ForwardAuth_QueryParameters_HandTheTokenOutToTrustedProxiesOnly()
     {
-        var (host, _, browser) = await SignedInAsync(new() { ["Gateway:TrustedProxies:0"] = "127.0.0.1" });
+        var (host, _, browser) = await SignedInAsync(new() { ["Gateway:TrustedProxies:0"] = "127.0.0.1", ["Gateway:ForwardAuth:HandOffTokens"] = "true" });
         await using var __ = host;
         using var ___ = browser;
 
