@@ -127,6 +127,32 @@ public sealed class NginxForwardAuthTests : IClassFixture<NginxFixture>, IDispos
         Assert.Equal([TestUser.Default.Sub], BackendStub.HeaderValues(received, "X-Forwarded-User"));
     }
 
+    /// <summary>Names the gateway reserves in proxy mode (oauth2-proxy's, ALB's, the assertion): an app moved from those may read them.</summary>
+    [SkippableFact]
+    public async Task Nginx_ForgedHeadersOfOtherGatewaysFromClient_NeverReachTheApp()
+    {
+        await SignInThroughNginxAsync();
+        string[] names =
+        [
+            "X-Auth-Request-User", "X-Auth-Request-Email", "X-Auth-Request-Groups", "X-Auth-Request-Preferred-Username",
+            "X-Auth-Request-Access-Token", "Remote-User", "X-Remote-User", "X-Amzn-Oidc-Identity", "X-Amzn-Oidc-Accesstoken",
+            "X-Amzn-Oidc-Data", "X-Gateway-Assertion",
+        ];
+
+        var hop = await _browser.NavigateOnceAsync(Nginx + "/app/forged-others", r =>
+        {
+            foreach (var name in names)
+            {
+                r.Headers.TryAddWithoutValidation(name, Forged);
+            }
+        });
+
+        Assert.Equal(HttpStatusCode.OK, hop.Status);
+        var received = _fx.Backend.LastRequestTo("/app/forged-others");
+        Assert.DoesNotContain(Forged, received.Headers!.SelectMany(h => h.Value));
+        Assert.Equal([TestUser.Default.Sub], BackendStub.HeaderValues(received, "X-Forwarded-User"));
+    }
+
     [SkippableFact]
     public async Task Nginx_FederatedUser_BackendGetsTheRealProviderNotAForgedOne()
     {
