@@ -9,24 +9,24 @@ namespace Gateway.Sessions;
 /// cookie is written or deleted, a host-only cookie of that name (and the host-only chunks the request carries) is
 /// expired as well.
 /// </summary>
-internal sealed class HostOnlyCookieCleanup(ICookieManager inner, string cookieName) : ICookieManager
+internal sealed class HostOnlyCookieCleanup(ICookieManager inner) : ICookieManager
 {
     public string? GetRequestCookie(HttpContext context, string key) => inner.GetRequestCookie(context, key);
 
     public void AppendResponseCookie(HttpContext context, string key, string? value, CookieOptions options)
     {
         // First: a later deletion without Domain would replace an earlier Set-Cookie of the same name and path.
-        ExpireHostOnly(context, options);
+        ExpireHostOnly(context, key, options);
         inner.AppendResponseCookie(context, key, value, options);
     }
 
     public void DeleteCookie(HttpContext context, string key, CookieOptions options)
     {
-        ExpireHostOnly(context, options);
+        ExpireHostOnly(context, key, options);
         inner.DeleteCookie(context, key, options);
     }
 
-    private void ExpireHostOnly(HttpContext context, CookieOptions options)
+    private static void ExpireHostOnly(HttpContext context, string cookieName, CookieOptions options)
     {
         if (string.IsNullOrEmpty(options.Domain))
         {
@@ -38,7 +38,7 @@ internal sealed class HostOnlyCookieCleanup(ICookieManager inner, string cookieN
         Expire(context, cookieName, options);
         foreach (var name in context.Request.Cookies.Keys)
         {
-            if (!string.Equals(name, cookieName, StringComparison.OrdinalIgnoreCase) && IsSessionCookie(name))
+            if (!string.Equals(name, cookieName, StringComparison.OrdinalIgnoreCase) && IsSessionCookie(name, cookieName))
             {
                 Expire(context, name, options);
             }
@@ -55,7 +55,7 @@ internal sealed class HostOnlyCookieCleanup(ICookieManager inner, string cookieN
         });
 
     /// <summary>The session cookie or one of its chunks (<c>NAME</c>, <c>NAMEC1</c>, …).</summary>
-    private bool IsSessionCookie(string name)
+    private static bool IsSessionCookie(string name, string cookieName)
     {
         if (!name.StartsWith(cookieName, StringComparison.OrdinalIgnoreCase))
         {

@@ -91,7 +91,7 @@ internal sealed class ConfigureSessionCookieOptions(
             // One session for every host under the domain; sign-out deletes it with the same Domain (the handler builds
             // the deletion from these options), and host-only copies from before the domain was set are deleted too.
             options.Cookie.Domain = domain;
-            options.CookieManager = new HostOnlyCookieCleanup(new ChunkingCookieManager(), session.CookieName);
+            options.CookieManager = new HostOnlyCookieCleanup(new ChunkingCookieManager());
         }
 
         var idle = session.IdleTimeout > TimeSpan.Zero && session.IdleTimeout < session.Lifetime;
@@ -102,8 +102,9 @@ internal sealed class ConfigureSessionCookieOptions(
 
         if (services.GetRequiredService<GatewayApps>() is { Many: true } apps)
         {
-            // One scheme, one cookie name per app (the handler asks for the configured name; the manager answers the app's).
-            options.CookieManager = new AppCookieManager(new ChunkingCookieManager(), session.CookieName, apps);
+            // One scheme, one cookie name per app (the handler asks for the configured name; the manager answers the app's),
+            // on top of the host-only clean-up when there is a cookie domain (it works on the app's name it is given).
+            options.CookieManager = new AppCookieManager(options.CookieManager as HostOnlyCookieCleanup ?? (ICookieManager)new ChunkingCookieManager(), session.CookieName, apps);
         }
 
         if (session.Store == SessionStoreKind.Redis)

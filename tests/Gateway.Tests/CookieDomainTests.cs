@@ -153,3 +153,62 @@ public sealed class CookieDomainValidationTests
         Assert.Contains("'.corp.example.com'", found);
     }
 }
+
+/// <summary>The cookie-domain gateway with its hosts served by a <c>Gateway:Apps</c> entry (its own cookie name).</summary>
+public sealed class CookieDomainAppGatewayFixture : GatewayFixture
+{
+    public static readonly int Port = FreePort();
+
+    public static string Wiki => $"http://wiki.apps.localhost:{Port}";
+
+    protected override IReadOnlyDictionary<string, string?> Overrides => new Dictionary<string, string?>
+    {
+        ["Urls"] = $"http://127.0.0.1:{Port}",
+        ["Gateway:Session:CookieDomain"] = ".apps.localhost",
+        ["Gateway:Apps:corp:Hosts:0"] = "*.apps.localhost",
+        ["Gateway:Apps:corp:Cognito:Authority"] = Cognito.Authority,
+        ["Gateway:Apps:corp:Cognito:ClientId"] = FakeCognito.ClientId,
+        ["Gateway:Apps:corp:CookieName"] = "_corp",
+    };
+
+    protected override void ConfigureCognito(FakeCognito cognito)
+    {
+        cognito.AllowHttpLocalhostSubdomains = true;
+        cognito.RegisterApp(Wiki);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>Host-only copies of an app's session cookie are cleaned up as the default app's are.</summary>
+public sealed class CookieDomainAppTests : GatewayTest<CookieDomainAppGatewayFixture>, IDisposable
+{
+    private readonly HostNameBrowser _browser = new();
+
+    public CookieDomainAppTests(CookieDomainAppGatewayFixture fx)
+        : base(fx)
+    {
+    }
+
+    void IDisposable.Dispose() => _browser.Dispose();
+
+    [Fact]
+    public async Task SignIn_OnAnAppsHost_WithHostOnlyAppCookieFromBefore_DeletesTheHostOnlyCopy()
+    {
+        var wiki = CookieDomainAppGatewayFixture.Wiki;
+        _browser.Cookies.Add(new Uri(wiki), new Cookie("_corp", "left-over", "/"));
+
+        var nav = await _browser.NavigateAsync(wiki + "/wiki/page");
+
+        Assert.True(nav.Status == HttpStatusCode.OK && nav.FinalUrl.ToString() == wiki + "/wiki/page", $"{nav}\n{Fx.Gateway.Logs.Dump()}");
+        var cookies = nav.HopAt("/oauth2/callback")!.SetCookies.Select(SetCookie.Parse).Where(c => c.Name == "_corp").ToList();
+        Assert.Contains(cookies, c => c.IsDeletion && !c.Attributes.ContainsKey("domain"));
+        Assert.Contains(cookies, c => !c.IsDeletion && c.Attributes["domain"] == "apps.localhost");
+        Assert.DoesNotContain(_browser.Cookies.GetCookies(new Uri(wiki)), c => c.Value == "left-over");
+    }
+}
