@@ -13,9 +13,14 @@ namespace Gateway.Tests;
 /// </summary>
 public sealed class ManyAppsFixture : IAsyncLifetime
 {
-    public FakeCognito WikiPool { get; } = new() { AllowHttpLocalhostSubdomains = true };
+    public const string WikiClientId = "wiki4b5urk1ft4fl3mg5e62d9a";
 
-    public FakeCognito CrmPool { get; } = new() { AllowHttpLocalhostSubdomains = true };
+    public const string CrmClientId = "crm4b5urk1ft4fl3mg5e62d9ad";
+
+    // Two app clients with their own ids, as two real app clients would have.
+    public FakeCognito WikiPool { get; } = new() { AllowHttpLocalhostSubdomains = true, AppClientId = WikiClientId };
+
+    public FakeCognito CrmPool { get; } = new() { AllowHttpLocalhostSubdomains = true, AppClientId = CrmClientId };
 
     public BackendStub Backend { get; } = BackendStub.Start();
 
@@ -33,12 +38,12 @@ public sealed class ManyAppsFixture : IAsyncLifetime
     {
         ["Gateway:Apps:wiki:Hosts:0"] = "wiki.localhost",
         ["Gateway:Apps:wiki:Cognito:Authority"] = wikiPool.Authority,
-        ["Gateway:Apps:wiki:Cognito:ClientId"] = FakeCognito.ClientId,
+        ["Gateway:Apps:wiki:Cognito:ClientId"] = wikiPool.AppClientId,
 
         ["Gateway:Apps:crm:Hosts:0"] = "crm.localhost",
         ["Gateway:Apps:crm:Hosts:1"] = "*.crm.localhost",
         ["Gateway:Apps:crm:Cognito:Authority"] = crmPool.Authority,
-        ["Gateway:Apps:crm:Cognito:ClientId"] = FakeCognito.ClientId,
+        ["Gateway:Apps:crm:Cognito:ClientId"] = crmPool.AppClientId,
         ["Gateway:Apps:crm:CookieName"] = "crm_session",
         ["Gateway:Apps:crm:SignOutUri"] = CrmSignOutUri,
         ["Gateway:Apps:crm:Policies:sales:Groups:0"] = "sales",
@@ -82,6 +87,12 @@ public sealed class ManyAppsFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await Gateway.DisposeAsync();
+        DisposeStandIns();
+    }
+
+    /// <summary>Disposes the stand-ins (for a fixture that borrowed them and started its own gateway).</summary>
+    public void DisposeStandIns()
+    {
         WikiPool.Dispose();
         CrmPool.Dispose();
         Backend.Dispose();
@@ -260,6 +271,146 @@ public sealed class ManyAppsTests : IClassFixture<ManyAppsFixture>, IDisposable
         var hop = await _browser.SendAsync(HttpMethod.Get, _fx.Wiki + "/oauth2/callback?code=x&state=" + Uri.EscapeDataString(state));
         Assert.NotEqual(HttpStatusCode.OK, hop.StatusCode);
         Assert.Empty(_browser.CookieNames(_fx.Wiki));
+    }
+}
+
+/// <summary>
+/// The two apps of <see cref="ManyAppsFixture"/> with an ALB-profile route and an assertion route (own gateway: routes
+/// that forward the access token keep it in the session, which makes the session cookie bigger).
+/// </summary>
+public sealed class ManyAppsAlbFixture : IAsyncLifetime
+{
+    public const string Signer = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/apps-alb/50dc6c495c0c9188";
+
+    private readonly ManyAppsFixture _apps = new();
+
+    public FakeCognito WikiPool => _apps.WikiPool;
+
+    public FakeCognito CrmPool => _apps.CrmPool;
+
+    public BackendStub Backend => _apps.Backend;
+
+    public GatewayHost Gateway { get; private set; } = null!;
+
+    public string Wiki => $"http://wiki.localhost:{Gateway.BaseUri.Port}";
+
+    public string Crm => $"http://crm.localhost:{Gateway.BaseUri.Port}";
+
+    public async Task InitializeAsync()
+    {
+        var config = ManyAppsFixture.Config(WikiPool, CrmPool, Backend.Url);
+        config["Gateway:Alb:Signer"] = Signer;
+        config["ReverseProxy:Routes:alb:ClusterId"] = "backend";
+        config["ReverseProxy:Routes:alb:Match:Path"] = "/alb/{**rest}";
+        config["ReverseProxy:Routes:alb:Metadata:Gateway.HeaderProfile"] = "Alb";
+        config["ReverseProxy:Routes:assert:ClusterId"] = "backend";
+        config["ReverseProxy:Routes:assert:Match:Path"] = "/assert/{**rest}";
+        config["ReverseProxy:Routes:assert:Metadata:Gateway.Assertion"] = "true";
+        Gateway = await GatewayHost.StartAsync([], config);
+        WikiPool.AllowCallbackUrl(Wiki + "/oauth2/callback");
+        CrmPool.AllowCallbackUrl(Crm + "/oauth2/callback");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Gateway.DisposeAsync();
+        _apps.DisposeStandIns();
+    }
+}
+
+/// <summary>The ALB profile and the assertion per app: pool, client and email rule of the request's app.</summary>
+public sealed class ManyAppsAlbTests : IClassFixture<ManyAppsAlbFixture>, IDisposable
+{
+    private readonly HostBrowser _browser = new();
+
+    public ManyAppsAlbTests(ManyAppsAlbFixture fx)
+    {
+        Fx = fx;
+        fx.WikiPool.Reset();
+        fx.CrmPool.Reset();
+        fx.Backend.Reset();
+    }
+
+    private ManyAppsAlbFixture Fx { get; }
+
+    public void Dispose() => _browser.Dispose();
+
+    /// <summary>GETs a text resource through this browser (any host name on loopback).</summary>
+    private async Task<string> GetStringAsync(string url)
+    {
+        var response = await _browser.SendAsync(HttpMethod.Get, url);
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode} {url}");
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    /// <summary>The <c>x-amzn-oidc-data</c> the backend received, checked as an ALB app checks it (signer, PEM by kid from this host, ES256).</summary>
+    private async Task<(System.Text.Json.JsonElement Header, System.Text.Json.JsonElement Payload)> AlbDataReceivedAsync(string origin, string path)
+    {
+        var nav = await _browser.NavigateAsync(origin + path);
+        Assert.True(nav.Final.StatusCode == HttpStatusCode.OK, nav.ToString() + Fx.Gateway.Logs.Dump());
+        var received = Fx.Backend.LastRequestTo(path);
+        var data = Assert.Single(BackendStub.HeaderValues(received, "x-amzn-oidc-data"));
+
+        static byte[] Segment(string value) => Convert.FromBase64String(value.Replace('-', '+').Replace('_', '/'));
+        var parts = data.Split('.');
+        var header = System.Text.Json.JsonDocument.Parse(Segment(parts[0])).RootElement.Clone();
+        Assert.Equal(ManyAppsAlbFixture.Signer, header.GetProperty("signer").GetString());
+        using var key = System.Security.Cryptography.ECDsa.Create();
+        key.ImportFromPem(await GetStringAsync(origin + "/oauth2/alb-keys/" + header.GetProperty("kid").GetString()));
+        Assert.True(key.VerifyData(System.Text.Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), Segment(parts[2]),
+            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.DSASignatureFormat.IeeeP1363FixedFieldConcatenation), "ES256 signature");
+        return (header, System.Text.Json.JsonDocument.Parse(Segment(parts[1])).RootElement.Clone());
+    }
+
+    [Fact]
+    public async Task AlbProfile_OnEachAppsHost_NamesThatAppsPoolAndClient_AndFollowsItsEmailRule()
+    {
+        // Google users' email is unverified; only crm trusts Google for email.
+        Fx.WikiPool.User = TestUser.Google;
+        Fx.CrmPool.User = TestUser.Google;
+
+        var (wikiHeader, wikiPayload) = await AlbDataReceivedAsync(Fx.Wiki, "/alb/w");
+        var wikiPool = Fx.WikiPool.Authority.TrimEnd('/');
+        Assert.Equal(wikiPool, wikiHeader.GetProperty("iss").GetString());
+        Assert.Equal(ManyAppsFixture.WikiClientId, wikiHeader.GetProperty("client").GetString());
+        Assert.Equal(wikiPool, wikiPayload.GetProperty("iss").GetString());
+        Assert.False(wikiPayload.TryGetProperty("email", out _), wikiPayload.ToString());
+
+        var (crmHeader, crmPayload) = await AlbDataReceivedAsync(Fx.Crm, "/alb/c");
+        var crmPool = Fx.CrmPool.Authority.TrimEnd('/');
+        Assert.Equal(crmPool, crmHeader.GetProperty("iss").GetString());
+        Assert.Equal(ManyAppsFixture.CrmClientId, crmHeader.GetProperty("client").GetString());
+        Assert.Equal(crmPool, crmPayload.GetProperty("iss").GetString());
+        Assert.Equal(TestUser.Google.Email, crmPayload.GetProperty("email").GetString());
+
+        // Each app's own access token rides along.
+        var wikiAccess = JwksVerifier.Decode(Assert.Single(BackendStub.HeaderValues(Fx.Backend.LastRequestTo("/alb/w"), "x-amzn-oidc-accesstoken"))).Payload;
+        Assert.Equal(ManyAppsFixture.WikiClientId, wikiAccess.GetProperty("client_id").GetString());
+        var crmAccess = JwksVerifier.Decode(Assert.Single(BackendStub.HeaderValues(Fx.Backend.LastRequestTo("/alb/c"), "x-amzn-oidc-accesstoken"))).Payload;
+        Assert.Equal(ManyAppsFixture.CrmClientId, crmAccess.GetProperty("client_id").GetString());
+    }
+
+    [Fact]
+    public async Task Assertion_OnEachAppsHost_VerifiesWithThatHostsJwks_AndFollowsTheAppsEmailRule()
+    {
+        Fx.WikiPool.User = TestUser.Google;
+        Fx.CrmPool.User = TestUser.Google;
+
+        foreach (var (origin, emailForwarded) in new[] { (Fx.Wiki, false), (Fx.Crm, true) })
+        {
+            var nav = await _browser.NavigateAsync(origin + "/assert/page");
+            Assert.True(nav.Final.StatusCode == HttpStatusCode.OK, nav.ToString() + Fx.Gateway.Logs.Dump());
+            var token = Assert.Single(BackendStub.HeaderValues(Fx.Backend.LastRequestTo("/assert/page"), "X-Gateway-Assertion"));
+
+            var verifier = new JwksVerifier(origin + "/.well-known/gateway/jwks.json", origin, origin, GetStringAsync);
+            var result = await verifier.VerifyAsync(token);
+            Assert.True(result.IsValid, origin + ": " + result.Exception);
+            var payload = JwksVerifier.Decode(token).Payload;
+            Assert.Equal(TestUser.Google.Sub, payload.GetProperty("sub").GetString());
+            Assert.Equal(TestUser.Google.Username, payload.GetProperty("cognito:username").GetString());
+            Assert.Equal(TestUser.Google.Groups, payload.GetProperty("groups").EnumerateArray().Select(g => g.GetString()));
+            Assert.True(emailForwarded == payload.TryGetProperty("email", out _), origin + ": " + payload);
+        }
     }
 }
 
