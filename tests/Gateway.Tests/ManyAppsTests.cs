@@ -414,6 +414,73 @@ public sealed class ManyAppsAlbTests : IClassFixture<ManyAppsAlbFixture>, IDispo
     }
 }
 
+/// <summary>
+/// Sign-out that returns, per app: each app's SignOutUri is its own signed-out page (registered at its own pool), the
+/// gateway's port chosen before start-up so the SignOutUris can name it.
+/// </summary>
+public sealed class ManyAppsSignOutReturnTests
+{
+    [Fact]
+    public async Task SignOut_WithRd_OnEachAppsHost_GoesThroughItsPoolsLogoutAndSignedOutPage_BackToRd()
+    {
+        using var wikiPool = new FakeCognito { AllowHttpLocalhostSubdomains = true, AppClientId = ManyAppsFixture.WikiClientId };
+        using var crmPool = new FakeCognito { AllowHttpLocalhostSubdomains = true, AppClientId = ManyAppsFixture.CrmClientId };
+        using var backend = BackendStub.Start();
+        var port = FreePort();
+        var wiki = $"http://wiki.localhost:{port}";
+        var crm = $"http://crm.localhost:{port}";
+        var config = ManyAppsFixture.Config(wikiPool, crmPool, backend.Url);
+        config["Urls"] = $"http://127.0.0.1:{port}";
+        config["Gateway:Apps:wiki:SignOutUri"] = wiki + "/oauth2/signed_out";
+        config["Gateway:Apps:crm:SignOutUri"] = crm + "/oauth2/signed_out";
+        await using var gateway = await GatewayHost.StartAsync([], config);
+        foreach (var (origin, pool) in new[] { (wiki, wikiPool), (crm, crmPool) })
+        {
+            pool.AllowCallbackUrl(origin + "/oauth2/callback");
+            pool.AllowSignOutUrl(origin + "/oauth2/signed_out");
+        }
+
+        using var browser = new HostBrowser();
+        Assert.Equal(HttpStatusCode.OK, (await browser.NavigateAsync(wiki + "/page")).Final.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browser.NavigateAsync(crm + "/page")).Final.StatusCode);
+
+        foreach (var (origin, pool, clientId, other) in new[] { (wiki, wikiPool, ManyAppsFixture.WikiClientId, crm), (crm, crmPool, ManyAppsFixture.CrmClientId, (string?)null) })
+        {
+            var signOut = await browser.SendAsync(HttpMethod.Post, origin + "/oauth2/sign_out?rd=" + Uri.EscapeDataString("/after?x=1"), request =>
+            {
+                request.Content = new FormUrlEncodedContent([]);
+                request.Headers.TryAddWithoutValidation("Sec-Fetch-Site", "same-origin");
+                request.Headers.TryAddWithoutValidation("Origin", origin);
+            });
+            Assert.True(signOut.StatusCode == HttpStatusCode.Found, $"{origin}: {(int)signOut.StatusCode}\n{gateway.Logs.Dump()}");
+            var logout = signOut.Headers.Location!;
+            Assert.StartsWith(pool.LogoutEndpoint, logout.AbsoluteUri, StringComparison.Ordinal);
+            Assert.Equal(clientId, TestBrowser.Query(logout)["client_id"]);
+            Assert.Equal(origin + "/oauth2/signed_out", TestBrowser.Query(logout)["logout_uri"]);
+
+            // The pool's /logout → this app's signed-out page → the page asked for (which signs in again, as it needs a session).
+            var nav = await browser.NavigateAsync(logout.AbsoluteUri);
+            var urls = nav.Urls.Select(u => u.AbsoluteUri).ToList();
+            var signedOut = urls.IndexOf(origin + "/oauth2/signed_out");
+            Assert.True(signedOut > 0 && urls[signedOut - 1].StartsWith(pool.LogoutEndpoint, StringComparison.Ordinal), nav.ToString());
+            Assert.True(signedOut + 1 < urls.Count && urls[signedOut + 1] == origin + "/after?x=1", nav.ToString() + gateway.Logs.Dump());
+
+            // Only this app's session ended: the other one's still serves its pages without a sign-in.
+            if (other is not null)
+            {
+                Assert.Equal(HttpStatusCode.OK, (await browser.SendAsync(HttpMethod.Get, other + "/page")).StatusCode);
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
 /// <summary>Start-up checks of <c>Gateway:Apps</c>: every problem in the one start-up message.</summary>
 public sealed class ManyAppsStartupTests
 {
