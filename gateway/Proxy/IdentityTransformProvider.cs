@@ -129,8 +129,14 @@ internal sealed class AssertionTransform(AssertionIssuer assertions, AppProvider
         context.ProxyRequest.Headers.TryAddWithoutValidation(headerName, token);
     }
 
-    /// <summary>The provider of the request's app (the primary one for a host no app serves: such requests never get this far signed in).</summary>
-    internal static IdentityProviderSettings ProviderOf(AppProviders providers, HttpContext context) => (providers.Of(context) ?? providers.Primary).Settings;
+    /// <summary>
+    /// The provider that vouches for the request's user: a bearer token's is the primary app's (bearer tokens are shared
+    /// by all apps), a session's is its app's, i.e. the request's app (a session of another app is never accepted).
+    /// </summary>
+    internal static IdentityProviderSettings ProviderOf(AppProviders providers, HttpContext context) =>
+        context.User.Identities.Any(i => i.IsAuthenticated && i.AuthenticationType == GatewaySchemes.Bearer)
+            ? providers.Primary.Settings
+            : (providers.Of(context) ?? providers.Primary).Settings;
 }
 
 /// <summary>

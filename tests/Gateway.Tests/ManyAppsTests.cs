@@ -306,6 +306,10 @@ public sealed class ManyAppsAlbFixture : IAsyncLifetime
         config["ReverseProxy:Routes:assert:ClusterId"] = "backend";
         config["ReverseProxy:Routes:assert:Match:Path"] = "/assert/{**rest}";
         config["ReverseProxy:Routes:assert:Metadata:Gateway.Assertion"] = "true";
+        config["ReverseProxy:Routes:alb-api:ClusterId"] = "backend";
+        config["ReverseProxy:Routes:alb-api:Match:Path"] = "/alb-api/{**rest}";
+        config["ReverseProxy:Routes:alb-api:Metadata:Gateway.HeaderProfile"] = "Alb";
+        config["ReverseProxy:Routes:alb-api:Metadata:Gateway.Bearer"] = "true";
         Gateway = await GatewayHost.StartAsync([], config);
         WikiPool.AllowCallbackUrl(Wiki + "/oauth2/callback");
         CrmPool.AllowCallbackUrl(Crm + "/oauth2/callback");
@@ -388,6 +392,22 @@ public sealed class ManyAppsAlbTests : IClassFixture<ManyAppsAlbFixture>, IDispo
         Assert.Equal(ManyAppsFixture.WikiClientId, wikiAccess.GetProperty("client_id").GetString());
         var crmAccess = JwksVerifier.Decode(Assert.Single(BackendStub.HeaderValues(Fx.Backend.LastRequestTo("/alb/c"), "x-amzn-oidc-accesstoken"))).Payload;
         Assert.Equal(ManyAppsFixture.CrmClientId, crmAccess.GetProperty("client_id").GetString());
+    }
+
+    [Fact]
+    public async Task AlbProfile_BearerCallerOnEitherHost_NamesThePoolAndClientOfItsToken()
+    {
+        // Bearer tokens are the primary app's (no top-level provider: the first app by name, crm), on every host.
+        var token = Fx.CrmPool.MintAccessToken();
+        foreach (var origin in new[] { Fx.Wiki, Fx.Crm })
+        {
+            var hop = await _browser.SendAsync(HttpMethod.Get, origin + "/alb-api/orders", r => r.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token));
+            Assert.True(hop.StatusCode == HttpStatusCode.OK, $"{origin}: {(int)hop.StatusCode}\n{Fx.Gateway.Logs.Dump()}");
+            var data = Assert.Single(BackendStub.HeaderValues(Fx.Backend.LastRequestTo("/alb-api/orders"), "x-amzn-oidc-data"));
+            var header = System.Text.Json.JsonDocument.Parse(Convert.FromBase64String(data.Split('.')[0].Replace('-', '+').Replace('_', '/'))).RootElement;
+            Assert.Equal(Fx.CrmPool.Authority.TrimEnd('/'), header.GetProperty("iss").GetString());
+            Assert.Equal(ManyAppsFixture.CrmClientId, header.GetProperty("client").GetString());
+        }
     }
 
     [Fact]
