@@ -16,8 +16,9 @@ namespace Gateway.Assertions;
 /// base64url WITH its '=' padding and the signature covers the padded segments (AWS's recipe decodes the header with a
 /// plain base64 decoder, which needs the padding). Signed with the assertion keys; the PEM of each key is served at
 /// <c>Gateway:Alb:PublicKeysPath</c>/{kid}. Reused like the assertion, until half of its lifetime is left.
+/// With <c>Gateway:Apps</c>, <c>iss</c>, <c>client</c> and the email/username rules are those of the request's app's provider.
 /// </summary>
-internal sealed class AlbDataTokenIssuer(AssertionKeyRing keys, IdentityProviderSettings provider, IOptions<GatewayOptions> options, TimeProvider time)
+internal sealed class AlbDataTokenIssuer(AssertionKeyRing keys, IOptions<GatewayOptions> options, TimeProvider time)
 {
     private const int MaxCached = 20_000;
 
@@ -31,11 +32,15 @@ internal sealed class AlbDataTokenIssuer(AssertionKeyRing keys, IdentityProvider
 
     private readonly ConcurrentDictionary<string, (string Token, DateTimeOffset ReuseUntil)> _cache = new(StringComparer.Ordinal);
 
-    public async ValueTask<string> IssueAsync(ClaimsPrincipal user, string publicOrigin)
+    /// <summary>The data token of this user, from the provider of the request's app (its pool and client).</summary>
+    public async ValueTask<string> IssueAsync(ClaimsPrincipal user, IdentityProviderSettings provider, string publicOrigin)
     {
         var signer = string.IsNullOrWhiteSpace(options.Value.Alb.Signer) ? publicOrigin : options.Value.Alb.Signer.Trim();
-        var claims = ClaimsOf(user);
-        var cacheKey = signer + "\0" + string.Join('\0', claims.Select(c => c.Key + "\0" + c.Value));
+        var claims = ClaimsOf(user, provider);
+        var issuer = provider.Authority.AbsoluteUri.TrimEnd('/');
+
+        // The same user of two apps gets two tokens: iss and client are part of what is signed.
+        var cacheKey = string.Join('\0', signer, issuer, provider.ClientId) + "\0" + string.Join('\0', claims.Select(c => c.Key + "\0" + c.Value));
         var now = time.GetUtcNow();
         if (_cache.TryGetValue(cacheKey, out var cached) && now < cached.ReuseUntil)
         {
@@ -46,7 +51,6 @@ internal sealed class AlbDataTokenIssuer(AssertionKeyRing keys, IdentityProvider
         var lifetime = options.Value.Assertion.Lifetime;
         var issuedAt = DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds());
         var expires = (issuedAt + lifetime).ToUnixTimeSeconds();
-        var issuer = provider.Authority.AbsoluteUri.TrimEnd('/');
 
         var header = Json(w =>
         {
@@ -83,7 +87,7 @@ internal sealed class AlbDataTokenIssuer(AssertionKeyRing keys, IdentityProvider
     }
 
     /// <summary>userInfo-style claims: the email only under the gateway's email rule; the username from the provider's username claim.</summary>
-    private List<KeyValuePair<string, string>> ClaimsOf(ClaimsPrincipal user)
+    private static List<KeyValuePair<string, string>> ClaimsOf(ClaimsPrincipal user, IdentityProviderSettings provider)
     {
         var claims = new List<KeyValuePair<string, string>>();
         var emailTrusted = provider.EmailTrusted(user);

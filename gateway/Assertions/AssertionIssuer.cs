@@ -12,9 +12,10 @@ namespace Gateway.Assertions;
 /// <c>sub</c>, <c>email</c> (under the same rule as the email header), <c>groups</c>, <c>cognito:username</c>,
 /// <c>identity_provider</c> (federated users), <c>iat</c>, <c>nbf</c>, <c>exp</c> and <c>jti</c>. An assertion is reused
 /// for the same statement (same user facts, issuer and audience) until half of its lifetime is left, so a busy session
-/// costs one signature per half-lifetime, not one per request.
+/// costs one signature per half-lifetime, not one per request. With <c>Gateway:Apps</c> the email rule and the
+/// username/groups claim names are the request's app's provider's.
 /// </summary>
-internal sealed class AssertionIssuer(AssertionKeyRing keys, IdentityProviderSettings provider, IOptions<GatewayOptions> options, TimeProvider time)
+internal sealed class AssertionIssuer(AssertionKeyRing keys, IOptions<GatewayOptions> options, TimeProvider time)
 {
     /// <summary>Bounds the reuse cache; past it the cache starts over (each entry lives seconds anyway).</summary>
     private const int MaxCached = 20_000;
@@ -22,8 +23,8 @@ internal sealed class AssertionIssuer(AssertionKeyRing keys, IdentityProviderSet
     private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
     private readonly ConcurrentDictionary<string, (string Token, DateTimeOffset ReuseUntil)> _cache = new(StringComparer.Ordinal);
 
-    /// <summary>The assertion for this user, issuer and audience.</summary>
-    public async ValueTask<string> IssueAsync(ClaimsPrincipal user, string issuer, string audience)
+    /// <summary>The assertion for this user, issuer and audience, stating what the provider of the user's app says.</summary>
+    public async ValueTask<string> IssueAsync(ClaimsPrincipal user, IdentityProviderSettings provider, string issuer, string audience)
     {
         var facts = UserFacts.Of(user, provider);
         var cacheKey = string.Join('\0', issuer, audience, facts.Subject, facts.Email, facts.Username, facts.IdentityProvider, string.Join('\0', facts.Groups));

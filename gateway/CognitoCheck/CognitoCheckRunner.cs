@@ -15,22 +15,22 @@ internal sealed class CognitoCheckRunner(HttpMessageHandler handler, Func<string
     {
         if (settings.UserPoolId is null || settings.Region is null)
         {
-            return Fail("config", "Gateway:Cognito:UserPoolId (e.g. eu-west-1_AbC123xyz) is needed to find the pool; with only Gateway:Cognito:Authority the check cannot tell which pool to read");
+            return Fail(settings, "config", $"{settings.Section}:UserPoolId (e.g. eu-west-1_AbC123xyz) is needed to find the pool; with only {settings.Section}:Authority the check cannot tell which pool to read");
         }
 
         var (credentials, credentialProblem) = AwsCredentialSource.Resolve(environment);
         if (credentials is null)
         {
-            return Fail("aws-credentials", credentialProblem!);
+            return Fail(settings, "aws-credentials", credentialProblem!);
         }
 
         var (endpoint, endpointProblem) = CognitoIdpClient.ResolveEndpoint(settings.Region, environment);
         if (endpoint is null)
         {
-            return Fail("aws-endpoint", endpointProblem!);
+            return Fail(settings, "aws-endpoint", endpointProblem!);
         }
 
-        output.WriteLine($"Checking user pool {settings.UserPoolId} and app client {settings.ClientId} at {endpoint} against the gateway's configuration.");
+        Line(settings, $"Checking user pool {settings.UserPoolId} and app client {settings.ClientId} at {endpoint} against the gateway's configuration.");
         using var http = new HttpClient(handler, disposeHandler: false) { Timeout = CallTimeout };
         var api = new CognitoIdpClient(http, endpoint, settings.Region, credentials, time);
 
@@ -41,7 +41,7 @@ internal sealed class CognitoCheckRunner(HttpMessageHandler handler, Func<string
         }
         catch (CognitoApiException ex)
         {
-            return Fail(ex.ErrorType == "ResourceNotFoundException" ? "user-pool" : "aws", Explain(ex, $"user pool {settings.UserPoolId} (region {settings.Region})"));
+            return Fail(settings, ex.ErrorType == "ResourceNotFoundException" ? "user-pool" : "aws", Explain(ex, $"user pool {settings.UserPoolId} (region {settings.Region})"));
         }
 
         JsonElement client;
@@ -51,7 +51,7 @@ internal sealed class CognitoCheckRunner(HttpMessageHandler handler, Func<string
         }
         catch (CognitoApiException ex)
         {
-            return Fail(ex.ErrorType == "ResourceNotFoundException" ? "app-client" : "aws", Explain(ex, $"app client {settings.ClientId} (Gateway:Cognito:ClientId) in user pool {settings.UserPoolId}"));
+            return Fail(settings, ex.ErrorType == "ResourceNotFoundException" ? "app-client" : "aws", Explain(ex, $"app client {settings.ClientId} ({settings.Section}:ClientId) in user pool {settings.UserPoolId}"));
         }
 
         var findings = new List<CognitoFinding>();
@@ -65,7 +65,7 @@ internal sealed class CognitoCheckRunner(HttpMessageHandler handler, Func<string
             }
             catch (CognitoApiException ex)
             {
-                return Fail("aws", Explain(ex, $"domain '{domain}'"));
+                return Fail(settings, "aws", Explain(ex, $"domain '{domain}'"));
             }
         }
 
@@ -73,23 +73,27 @@ internal sealed class CognitoCheckRunner(HttpMessageHandler handler, Func<string
         findings.AddRange(CognitoPoolCheck.CheckClient(settings, client));
         foreach (var finding in findings)
         {
-            output.WriteLine(finding.ToString());
+            Line(settings, finding.ToString());
         }
 
         var problems = findings.Count(f => f.Severity == FindingSeverity.Problem);
         var warnings = findings.Count - problems;
-        output.WriteLine(problems == 0
+        Line(settings, problems == 0
             ? $"OK: the pool and app client match the gateway's configuration ({warnings} warning{(warnings == 1 ? "" : "s")})."
             : $"{problems} problem{(problems == 1 ? "" : "s")}, {warnings} warning{(warnings == 1 ? "" : "s")}.");
         return problems == 0 ? 0 : 1;
     }
 
-    private int Fail(string code, string text)
+    private int Fail(CognitoCheckSettings settings, string code, string text)
     {
-        output.WriteLine(new CognitoFinding(FindingSeverity.Problem, code, text).ToString());
-        output.WriteLine("1 problem: the check could not finish.");
+        Line(settings, new CognitoFinding(FindingSeverity.Problem, code, text).ToString());
+        Line(settings, "1 problem: the check could not finish.");
         return 1;
     }
+
+    /// <summary>One output line; with <c>Gateway:Apps</c> prefixed with the checked section (<c>[app wiki] …</c>).</summary>
+    private void Line(CognitoCheckSettings settings, string text) =>
+        output.WriteLine(settings.Label is null ? text : $"[{settings.Label}] {text}");
 
     private static string Explain(CognitoApiException ex, string what) => ex.ErrorType switch
     {

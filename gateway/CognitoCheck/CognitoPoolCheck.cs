@@ -39,13 +39,13 @@ internal static class CognitoPoolCheck
 
         if (description is not { } d || String(d, "Domain") is null)
         {
-            findings.Add(Problem("domain", $"domain '{domain}' does not exist{(settings.Domain is null ? "" : " (Gateway:Cognito:Domain)")}; use the pool's domain (App integration → Domain) or remove Gateway:Cognito:Domain"));
+            findings.Add(Problem("domain", $"domain '{domain}' does not exist{(settings.Domain is null ? "" : $" ({settings.Section}:Domain)")}; use the pool's domain (App integration → Domain) or remove {settings.Section}:Domain"));
             return findings;
         }
 
         if (String(d, "UserPoolId") is { } owner && !string.Equals(owner, settings.UserPoolId, StringComparison.Ordinal))
         {
-            findings.Add(Problem("domain", $"domain '{domain}' belongs to user pool {owner}, not {settings.UserPoolId}: sign-ins there would use the other pool's clients; set Gateway:Cognito:Domain to this pool's domain"));
+            findings.Add(Problem("domain", $"domain '{domain}' belongs to user pool {owner}, not {settings.UserPoolId}: sign-ins there would use the other pool's clients; set {settings.Section}:Domain to this pool's domain"));
         }
 
         if (String(d, "Status") is { } status && !string.Equals(status, "ACTIVE", StringComparison.Ordinal))
@@ -79,12 +79,26 @@ internal static class CognitoPoolCheck
         {
             origins.Add(publicOrigin);
         }
+        else if (settings.AppHosts.Count > 0)
+        {
+            // An app (Gateway:Apps): each of its host names needs a callback URL of its own (Cognito has no wildcards).
+            foreach (var (host, key) in settings.AppHosts)
+            {
+                var onHost = CallbackOrigins(callbacks, settings.CallbackPath).Where(o => OnHost(o, host)).ToList();
+                if (onHost.Count == 0)
+                {
+                    var example = host.StartsWith("*.", StringComparison.Ordinal) ? "https://EACH-HOST" + host[1..] : "https://" + host;
+                    findings.Add(Problem("callback-url", $"no allowed callback URL of app client {id} is on {host} ({key}) (registered: {List(callbacks)}): Cognito refuses every sign-in there; add {example}{settings.CallbackPath}"));
+                }
+
+                origins.AddRange(onHost.Where(o => !origins.Contains(o)));
+            }
+        }
         else
         {
             // Without Gateway:PublicOrigin the gateway builds its URLs from each request's host: every registered
             // gateway callback names one such host.
-            origins.AddRange(callbacks.Where(c => c.EndsWith(settings.CallbackPath, StringComparison.Ordinal))
-                .Select(c => c[..^settings.CallbackPath.Length]));
+            origins.AddRange(CallbackOrigins(callbacks, settings.CallbackPath));
             if (origins.Count == 0)
             {
                 findings.Add(Problem("callback-url", $"no allowed callback URL of app client {id} ends in {settings.CallbackPath} (registered: {List(callbacks)}): Cognito refuses every sign-in; add https://YOUR-GATEWAY-HOST{settings.CallbackPath} (set Gateway:PublicOrigin to have it checked exactly)"));
@@ -105,31 +119,31 @@ internal static class CognitoPoolCheck
         {
             if (!logouts.Contains(signOut))
             {
-                var key = settings.SignOutUri is null ? "the default of Gateway:Cognito:SignOutUri" : "Gateway:Cognito:SignOutUri";
-                findings.Add(Problem("sign-out-url", $"{signOut} ({key}) is not an allowed sign-out URL of app client {id} (registered: {List(logouts)}): Cognito shows an error page at sign-out; add it exactly, or set Gateway:Cognito:SignOutUri to a registered one"));
+                var key = settings.SignOutUri is null ? "the default of " + settings.SignOutUriKey : settings.SignOutUriKey;
+                findings.Add(Problem("sign-out-url", $"{signOut} ({key}) is not an allowed sign-out URL of app client {id} (registered: {List(logouts)}): Cognito shows an error page at sign-out; add it exactly, or set {settings.SignOutUriKey} to a registered one"));
             }
         }
 
         var liveSecret = String(client, "ClientSecret");
         if (liveSecret is not null && settings.ClientSecret is null)
         {
-            findings.Add(Problem("client-secret", $"app client {id} has a client secret but Gateway:Cognito:ClientSecret is not set: every token call fails with invalid_client; set it (from your secret store)"));
+            findings.Add(Problem("client-secret", $"app client {id} has a client secret but {settings.Section}:ClientSecret is not set: every token call fails with invalid_client; set it (from your secret store)"));
         }
         else if (liveSecret is null && settings.ClientSecret is not null)
         {
-            findings.Add(Problem("client-secret", $"Gateway:Cognito:ClientSecret is set but app client {id} has no secret (a public client): token calls fail with invalid_client; create a confidential client (with a secret) or remove the key"));
+            findings.Add(Problem("client-secret", $"{settings.Section}:ClientSecret is set but app client {id} has no secret (a public client): token calls fail with invalid_client; create a confidential client (with a secret) or remove the key"));
         }
         else if (liveSecret is not null && settings.ClientSecret is not null &&
                  !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(liveSecret), Encoding.UTF8.GetBytes(settings.ClientSecret)))
         {
-            findings.Add(Problem("client-secret", $"Gateway:Cognito:ClientSecret is not app client {id}'s secret: every token call fails with invalid_client; copy the secret again (values not shown)"));
+            findings.Add(Problem("client-secret", $"{settings.Section}:ClientSecret is not app client {id}'s secret: every token call fails with invalid_client; copy the secret again (values not shown)"));
         }
 
         var allowedScopes = Strings(client, "AllowedOAuthScopes");
         var missing = settings.Scopes.Where(s => !allowedScopes.Contains(s)).ToList();
         if (missing.Count > 0)
         {
-            findings.Add(Problem("scopes", $"scope{(missing.Count > 1 ? "s" : "")} {string.Join(" ", missing)} (Gateway:Cognito:Scopes) not allowed for app client {id} (allowed: {List(allowedScopes)}): sign-ins fail with invalid_scope; allow {(missing.Count > 1 ? "them" : "it")} in the client's OpenID Connect scopes or remove {(missing.Count > 1 ? "them" : "it")} from Gateway:Cognito:Scopes"));
+            findings.Add(Problem("scopes", $"scope{(missing.Count > 1 ? "s" : "")} {string.Join(" ", missing)} ({settings.Section}:Scopes) not allowed for app client {id} (allowed: {List(allowedScopes)}): sign-ins fail with invalid_scope; allow {(missing.Count > 1 ? "them" : "it")} in the client's OpenID Connect scopes or remove {(missing.Count > 1 ? "them" : "it")} from {settings.Section}:Scopes"));
         }
 
         if (!Bool(client, "EnableTokenRevocation"))
@@ -173,6 +187,16 @@ internal static class CognitoPoolCheck
 
         return findings;
     }
+
+    /// <summary>The origins of the registered callback URLs that are the gateway's (end in its callback path).</summary>
+    private static IEnumerable<string> CallbackOrigins(IEnumerable<string> callbacks, string callbackPath) =>
+        callbacks.Where(c => c.EndsWith(callbackPath, StringComparison.Ordinal)).Select(c => c[..^callbackPath.Length]);
+
+    /// <summary>True when the origin's host is <paramref name="host"/>, or one under it for a <c>*.</c> host.</summary>
+    private static bool OnHost(string origin, string host) =>
+        Uri.TryCreate(origin, UriKind.Absolute, out var url) && (host.StartsWith("*.", StringComparison.Ordinal)
+            ? url.Host.Length > host.Length - 1 && url.Host.EndsWith(host[1..], StringComparison.OrdinalIgnoreCase)
+            : string.Equals(url.Host, host, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>A token lifetime from its validity and unit (<c>TokenValidityUnits</c>; Cognito's default unit when absent).</summary>
     private static TimeSpan Lifetime(JsonElement client, string validityName, string unitName, TimeSpan fallback, Func<double, TimeSpan> defaultUnit)

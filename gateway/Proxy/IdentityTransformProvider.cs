@@ -23,6 +23,7 @@ internal sealed class IdentityTransformProvider(
     AppHeaderMaps map,
     GatewayCookieFilter cookieFilter,
     IdentityProviderSettings provider,
+    AppProviders providers,
     AssertionIssuer assertions,
     AlbDataTokenIssuer albTokens,
     IOptions<GatewayOptions> options,
@@ -54,7 +55,7 @@ internal sealed class IdentityTransformProvider(
         context.RequestTransforms.Add(new IdentityRequestTransform(map, cookieFilter, context.Route.RouteId, metrics, logger, identityHeaders: !alb));
         if (alb)
         {
-            context.RequestTransforms.Add(new AlbProfileTransform(albTokens));
+            context.RequestTransforms.Add(new AlbProfileTransform(albTokens, providers));
         }
 
         if (settings.ForwardToken == ForwardTokenMode.Access)
@@ -70,7 +71,7 @@ internal sealed class IdentityTransformProvider(
         if (settings.Assertion ?? assertion.Enabled)
         {
             var audience = settings.AssertionAudience ?? (string.IsNullOrWhiteSpace(assertion.Audience) ? null : assertion.Audience.Trim());
-            context.RequestTransforms.Add(new AssertionTransform(assertions, assertion.HeaderName, audience));
+            context.RequestTransforms.Add(new AssertionTransform(assertions, providers, assertion.HeaderName, audience));
         }
 
         // A route's own RequestHeaderOriginalHost transform (YARP's) wins; else the cluster's metadata, else the global key.
@@ -111,7 +112,7 @@ internal sealed class ForwardAccessTokenTransform(string tokenName) : RequestTra
 /// <c>Gateway.Assertion</c>: the signed identity assertion of a signed-in user (session or bearer token), for the
 /// route's audience (default: the request's public origin, which is also the issuer).
 /// </summary>
-internal sealed class AssertionTransform(AssertionIssuer assertions, string headerName, string? audience) : RequestTransform
+internal sealed class AssertionTransform(AssertionIssuer assertions, AppProviders providers, string headerName, string? audience) : RequestTransform
 {
     public override async ValueTask ApplyAsync(RequestTransformContext context)
     {
@@ -123,19 +124,28 @@ internal sealed class AssertionTransform(AssertionIssuer assertions, string head
 
         // After Ingress, scheme and host are the public ones (Gateway:PublicOrigin or trusted forwarded headers).
         var origin = httpContext.Request.Scheme + "://" + httpContext.Request.Host.Value;
-        var token = await assertions.IssueAsync(httpContext.User, origin, audience ?? origin);
+        var token = await assertions.IssueAsync(httpContext.User, ProviderOf(providers, httpContext), origin, audience ?? origin);
         context.ProxyRequest.Headers.Remove(headerName);
         context.ProxyRequest.Headers.TryAddWithoutValidation(headerName, token);
     }
+
+    /// <summary>
+    /// The provider that vouches for the request's user: a bearer token's is the primary app's (bearer tokens are shared
+    /// by all apps), a session's is its app's, i.e. the request's app (a session of another app is never accepted).
+    /// </summary>
+    internal static IdentityProviderSettings ProviderOf(AppProviders providers, HttpContext context) =>
+        context.User.Identities.Any(i => i.IsAuthenticated && i.AuthenticationType == GatewaySchemes.Bearer)
+            ? providers.Primary.Settings
+            : (providers.Of(context) ?? providers.Primary).Settings;
 }
 
 /// <summary>
 /// <c>Gateway.HeaderProfile: Alb</c>: what an AWS ALB with authenticate-cognito sends, in its format, instead of the
 /// identity headers: <c>x-amzn-oidc-identity</c> (<c>sub</c>), <c>x-amzn-oidc-accesstoken</c> (the caller's access
-/// token, refreshed ahead of expiry like <c>ForwardToken: Access</c>) and <c>x-amzn-oidc-data</c> (see <see cref="AlbDataTokenIssuer"/>).
+/// token, refreshed ahead of expiry like <c>ForwardToken: Access</c>) and <c>x-amzn-oidc-data</c> (see <see cref="AlbDataTokenIssuer"/>; the request's app's pool and client).
 /// Inbound <c>x-amzn-oidc-*</c> headers are already gone (reserved on every route).
 /// </summary>
-internal sealed class AlbProfileTransform(AlbDataTokenIssuer tokens) : RequestTransform
+internal sealed class AlbProfileTransform(AlbDataTokenIssuer tokens, AppProviders providers) : RequestTransform
 {
     public const string IdentityHeader = "x-amzn-oidc-identity";
     public const string AccessTokenHeader = "x-amzn-oidc-accesstoken";
@@ -162,7 +172,7 @@ internal sealed class AlbProfileTransform(AlbDataTokenIssuer tokens) : RequestTr
         }
 
         var origin = httpContext.Request.Scheme + "://" + httpContext.Request.Host.Value;
-        headers.TryAddWithoutValidation(DataHeader, await tokens.IssueAsync(user, origin));
+        headers.TryAddWithoutValidation(DataHeader, await tokens.IssueAsync(user, AssertionTransform.ProviderOf(providers, httpContext), origin));
     }
 }
 

@@ -13,9 +13,14 @@ namespace Gateway.Tests;
 /// </summary>
 public sealed class ManyAppsFixture : IAsyncLifetime
 {
-    public FakeCognito WikiPool { get; } = new() { AllowHttpLocalhostSubdomains = true };
+    public const string WikiClientId = "wiki4b5urk1ft4fl3mg5e62d9a";
 
-    public FakeCognito CrmPool { get; } = new() { AllowHttpLocalhostSubdomains = true };
+    public const string CrmClientId = "crm4b5urk1ft4fl3mg5e62d9ad";
+
+    // Two app clients with their own ids, as two real app clients would have.
+    public FakeCognito WikiPool { get; } = new() { AllowHttpLocalhostSubdomains = true, AppClientId = WikiClientId };
+
+    public FakeCognito CrmPool { get; } = new() { AllowHttpLocalhostSubdomains = true, AppClientId = CrmClientId };
 
     public BackendStub Backend { get; } = BackendStub.Start();
 
@@ -33,12 +38,12 @@ public sealed class ManyAppsFixture : IAsyncLifetime
     {
         ["Gateway:Apps:wiki:Hosts:0"] = "wiki.localhost",
         ["Gateway:Apps:wiki:Cognito:Authority"] = wikiPool.Authority,
-        ["Gateway:Apps:wiki:Cognito:ClientId"] = FakeCognito.ClientId,
+        ["Gateway:Apps:wiki:Cognito:ClientId"] = wikiPool.AppClientId,
 
         ["Gateway:Apps:crm:Hosts:0"] = "crm.localhost",
         ["Gateway:Apps:crm:Hosts:1"] = "*.crm.localhost",
         ["Gateway:Apps:crm:Cognito:Authority"] = crmPool.Authority,
-        ["Gateway:Apps:crm:Cognito:ClientId"] = FakeCognito.ClientId,
+        ["Gateway:Apps:crm:Cognito:ClientId"] = crmPool.AppClientId,
         ["Gateway:Apps:crm:CookieName"] = "crm_session",
         ["Gateway:Apps:crm:SignOutUri"] = CrmSignOutUri,
         ["Gateway:Apps:crm:Policies:sales:Groups:0"] = "sales",
@@ -82,6 +87,12 @@ public sealed class ManyAppsFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await Gateway.DisposeAsync();
+        DisposeStandIns();
+    }
+
+    /// <summary>Disposes the stand-ins (for a fixture that borrowed them and started its own gateway).</summary>
+    public void DisposeStandIns()
+    {
         WikiPool.Dispose();
         CrmPool.Dispose();
         Backend.Dispose();
@@ -260,6 +271,233 @@ public sealed class ManyAppsTests : IClassFixture<ManyAppsFixture>, IDisposable
         var hop = await _browser.SendAsync(HttpMethod.Get, _fx.Wiki + "/oauth2/callback?code=x&state=" + Uri.EscapeDataString(state));
         Assert.NotEqual(HttpStatusCode.OK, hop.StatusCode);
         Assert.Empty(_browser.CookieNames(_fx.Wiki));
+    }
+}
+
+/// <summary>
+/// The two apps of <see cref="ManyAppsFixture"/> with an ALB-profile route and an assertion route (own gateway: routes
+/// that forward the access token keep it in the session, which makes the session cookie bigger).
+/// </summary>
+public sealed class ManyAppsAlbFixture : IAsyncLifetime
+{
+    public const string Signer = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/apps-alb/50dc6c495c0c9188";
+
+    private readonly ManyAppsFixture _apps = new();
+
+    public FakeCognito WikiPool => _apps.WikiPool;
+
+    public FakeCognito CrmPool => _apps.CrmPool;
+
+    public BackendStub Backend => _apps.Backend;
+
+    public GatewayHost Gateway { get; private set; } = null!;
+
+    public string Wiki => $"http://wiki.localhost:{Gateway.BaseUri.Port}";
+
+    public string Crm => $"http://crm.localhost:{Gateway.BaseUri.Port}";
+
+    public async Task InitializeAsync()
+    {
+        var config = ManyAppsFixture.Config(WikiPool, CrmPool, Backend.Url);
+        config["Gateway:Alb:Signer"] = Signer;
+        config["ReverseProxy:Routes:alb:ClusterId"] = "backend";
+        config["ReverseProxy:Routes:alb:Match:Path"] = "/alb/{**rest}";
+        config["ReverseProxy:Routes:alb:Metadata:Gateway.HeaderProfile"] = "Alb";
+        config["ReverseProxy:Routes:assert:ClusterId"] = "backend";
+        config["ReverseProxy:Routes:assert:Match:Path"] = "/assert/{**rest}";
+        config["ReverseProxy:Routes:assert:Metadata:Gateway.Assertion"] = "true";
+        config["ReverseProxy:Routes:alb-api:ClusterId"] = "backend";
+        config["ReverseProxy:Routes:alb-api:Match:Path"] = "/alb-api/{**rest}";
+        config["ReverseProxy:Routes:alb-api:Metadata:Gateway.HeaderProfile"] = "Alb";
+        config["ReverseProxy:Routes:alb-api:Metadata:Gateway.Bearer"] = "true";
+        Gateway = await GatewayHost.StartAsync([], config);
+        WikiPool.AllowCallbackUrl(Wiki + "/oauth2/callback");
+        CrmPool.AllowCallbackUrl(Crm + "/oauth2/callback");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Gateway.DisposeAsync();
+        _apps.DisposeStandIns();
+    }
+}
+
+/// <summary>The ALB profile and the assertion per app: pool, client and email rule of the request's app.</summary>
+public sealed class ManyAppsAlbTests : IClassFixture<ManyAppsAlbFixture>, IDisposable
+{
+    private readonly HostBrowser _browser = new();
+
+    public ManyAppsAlbTests(ManyAppsAlbFixture fx)
+    {
+        Fx = fx;
+        fx.WikiPool.Reset();
+        fx.CrmPool.Reset();
+        fx.Backend.Reset();
+    }
+
+    private ManyAppsAlbFixture Fx { get; }
+
+    public void Dispose() => _browser.Dispose();
+
+    /// <summary>GETs a text resource through this browser (any host name on loopback).</summary>
+    private async Task<string> GetStringAsync(string url)
+    {
+        var response = await _browser.SendAsync(HttpMethod.Get, url);
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode} {url}");
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    /// <summary>The <c>x-amzn-oidc-data</c> the backend received, checked as an ALB app checks it (signer, PEM by kid from this host, ES256).</summary>
+    private async Task<(System.Text.Json.JsonElement Header, System.Text.Json.JsonElement Payload)> AlbDataReceivedAsync(string origin, string path)
+    {
+        var nav = await _browser.NavigateAsync(origin + path);
+        Assert.True(nav.Final.StatusCode == HttpStatusCode.OK, nav.ToString() + Fx.Gateway.Logs.Dump());
+        var received = Fx.Backend.LastRequestTo(path);
+        var data = Assert.Single(BackendStub.HeaderValues(received, "x-amzn-oidc-data"));
+
+        static byte[] Segment(string value) => Convert.FromBase64String(value.Replace('-', '+').Replace('_', '/'));
+        var parts = data.Split('.');
+        var header = System.Text.Json.JsonDocument.Parse(Segment(parts[0])).RootElement.Clone();
+        Assert.Equal(ManyAppsAlbFixture.Signer, header.GetProperty("signer").GetString());
+        using var key = System.Security.Cryptography.ECDsa.Create();
+        key.ImportFromPem(await GetStringAsync(origin + "/oauth2/alb-keys/" + header.GetProperty("kid").GetString()));
+        Assert.True(key.VerifyData(System.Text.Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), Segment(parts[2]),
+            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.DSASignatureFormat.IeeeP1363FixedFieldConcatenation), "ES256 signature");
+        return (header, System.Text.Json.JsonDocument.Parse(Segment(parts[1])).RootElement.Clone());
+    }
+
+    [Fact]
+    public async Task AlbProfile_OnEachAppsHost_NamesThatAppsPoolAndClient_AndFollowsItsEmailRule()
+    {
+        // Google users' email is unverified; only crm trusts Google for email.
+        Fx.WikiPool.User = TestUser.Google;
+        Fx.CrmPool.User = TestUser.Google;
+
+        var (wikiHeader, wikiPayload) = await AlbDataReceivedAsync(Fx.Wiki, "/alb/w");
+        var wikiPool = Fx.WikiPool.Authority.TrimEnd('/');
+        Assert.Equal(wikiPool, wikiHeader.GetProperty("iss").GetString());
+        Assert.Equal(ManyAppsFixture.WikiClientId, wikiHeader.GetProperty("client").GetString());
+        Assert.Equal(wikiPool, wikiPayload.GetProperty("iss").GetString());
+        Assert.False(wikiPayload.TryGetProperty("email", out _), wikiPayload.ToString());
+
+        var (crmHeader, crmPayload) = await AlbDataReceivedAsync(Fx.Crm, "/alb/c");
+        var crmPool = Fx.CrmPool.Authority.TrimEnd('/');
+        Assert.Equal(crmPool, crmHeader.GetProperty("iss").GetString());
+        Assert.Equal(ManyAppsFixture.CrmClientId, crmHeader.GetProperty("client").GetString());
+        Assert.Equal(crmPool, crmPayload.GetProperty("iss").GetString());
+        Assert.Equal(TestUser.Google.Email, crmPayload.GetProperty("email").GetString());
+
+        // Each app's own access token rides along.
+        var wikiAccess = JwksVerifier.Decode(Assert.Single(BackendStub.HeaderValues(Fx.Backend.LastRequestTo("/alb/w"), "x-amzn-oidc-accesstoken"))).Payload;
+        Assert.Equal(ManyAppsFixture.WikiClientId, wikiAccess.GetProperty("client_id").GetString());
+        var crmAccess = JwksVerifier.Decode(Assert.Single(BackendStub.HeaderValues(Fx.Backend.LastRequestTo("/alb/c"), "x-amzn-oidc-accesstoken"))).Payload;
+        Assert.Equal(ManyAppsFixture.CrmClientId, crmAccess.GetProperty("client_id").GetString());
+    }
+
+    [Fact]
+    public async Task AlbProfile_BearerCallerOnEitherHost_NamesThePoolAndClientOfItsToken()
+    {
+        // Bearer tokens are the primary app's (no top-level provider: the first app by name, crm), on every host.
+        var token = Fx.CrmPool.MintAccessToken();
+        foreach (var origin in new[] { Fx.Wiki, Fx.Crm })
+        {
+            var hop = await _browser.SendAsync(HttpMethod.Get, origin + "/alb-api/orders", r => r.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token));
+            Assert.True(hop.StatusCode == HttpStatusCode.OK, $"{origin}: {(int)hop.StatusCode}\n{Fx.Gateway.Logs.Dump()}");
+            var data = Assert.Single(BackendStub.HeaderValues(Fx.Backend.LastRequestTo("/alb-api/orders"), "x-amzn-oidc-data"));
+            var header = System.Text.Json.JsonDocument.Parse(Convert.FromBase64String(data.Split('.')[0].Replace('-', '+').Replace('_', '/'))).RootElement;
+            Assert.Equal(Fx.CrmPool.Authority.TrimEnd('/'), header.GetProperty("iss").GetString());
+            Assert.Equal(ManyAppsFixture.CrmClientId, header.GetProperty("client").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task Assertion_OnEachAppsHost_VerifiesWithThatHostsJwks_AndFollowsTheAppsEmailRule()
+    {
+        Fx.WikiPool.User = TestUser.Google;
+        Fx.CrmPool.User = TestUser.Google;
+
+        foreach (var (origin, emailForwarded) in new[] { (Fx.Wiki, false), (Fx.Crm, true) })
+        {
+            var nav = await _browser.NavigateAsync(origin + "/assert/page");
+            Assert.True(nav.Final.StatusCode == HttpStatusCode.OK, nav.ToString() + Fx.Gateway.Logs.Dump());
+            var token = Assert.Single(BackendStub.HeaderValues(Fx.Backend.LastRequestTo("/assert/page"), "X-Gateway-Assertion"));
+
+            var verifier = new JwksVerifier(origin + "/.well-known/gateway/jwks.json", origin, origin, GetStringAsync);
+            var result = await verifier.VerifyAsync(token);
+            Assert.True(result.IsValid, origin + ": " + result.Exception);
+            var payload = JwksVerifier.Decode(token).Payload;
+            Assert.Equal(TestUser.Google.Sub, payload.GetProperty("sub").GetString());
+            Assert.Equal(TestUser.Google.Username, payload.GetProperty("cognito:username").GetString());
+            Assert.Equal(TestUser.Google.Groups, payload.GetProperty("groups").EnumerateArray().Select(g => g.GetString()));
+            Assert.True(emailForwarded == payload.TryGetProperty("email", out _), origin + ": " + payload);
+        }
+    }
+}
+
+/// <summary>
+/// Sign-out that returns, per app: each app's SignOutUri is its own signed-out page (registered at its own pool), the
+/// gateway's port chosen before start-up so the SignOutUris can name it.
+/// </summary>
+public sealed class ManyAppsSignOutReturnTests
+{
+    [Fact]
+    public async Task SignOut_WithRd_OnEachAppsHost_GoesThroughItsPoolsLogoutAndSignedOutPage_BackToRd()
+    {
+        using var wikiPool = new FakeCognito { AllowHttpLocalhostSubdomains = true, AppClientId = ManyAppsFixture.WikiClientId };
+        using var crmPool = new FakeCognito { AllowHttpLocalhostSubdomains = true, AppClientId = ManyAppsFixture.CrmClientId };
+        using var backend = BackendStub.Start();
+        var port = FreePort();
+        var wiki = $"http://wiki.localhost:{port}";
+        var crm = $"http://crm.localhost:{port}";
+        var config = ManyAppsFixture.Config(wikiPool, crmPool, backend.Url);
+        config["Urls"] = $"http://127.0.0.1:{port}";
+        config["Gateway:Apps:wiki:SignOutUri"] = wiki + "/oauth2/signed_out";
+        config["Gateway:Apps:crm:SignOutUri"] = crm + "/oauth2/signed_out";
+        await using var gateway = await GatewayHost.StartAsync([], config);
+        foreach (var (origin, pool) in new[] { (wiki, wikiPool), (crm, crmPool) })
+        {
+            pool.AllowCallbackUrl(origin + "/oauth2/callback");
+            pool.AllowSignOutUrl(origin + "/oauth2/signed_out");
+        }
+
+        using var browser = new HostBrowser();
+        Assert.Equal(HttpStatusCode.OK, (await browser.NavigateAsync(wiki + "/page")).Final.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browser.NavigateAsync(crm + "/page")).Final.StatusCode);
+
+        foreach (var (origin, pool, clientId, other) in new[] { (wiki, wikiPool, ManyAppsFixture.WikiClientId, crm), (crm, crmPool, ManyAppsFixture.CrmClientId, (string?)null) })
+        {
+            var signOut = await browser.SendAsync(HttpMethod.Post, origin + "/oauth2/sign_out?rd=" + Uri.EscapeDataString("/after?x=1"), request =>
+            {
+                request.Content = new FormUrlEncodedContent([]);
+                request.Headers.TryAddWithoutValidation("Sec-Fetch-Site", "same-origin");
+                request.Headers.TryAddWithoutValidation("Origin", origin);
+            });
+            Assert.True(signOut.StatusCode == HttpStatusCode.Found, $"{origin}: {(int)signOut.StatusCode}\n{gateway.Logs.Dump()}");
+            var logout = signOut.Headers.Location!;
+            Assert.StartsWith(pool.LogoutEndpoint, logout.AbsoluteUri, StringComparison.Ordinal);
+            Assert.Equal(clientId, TestBrowser.Query(logout)["client_id"]);
+            Assert.Equal(origin + "/oauth2/signed_out", TestBrowser.Query(logout)["logout_uri"]);
+
+            // The pool's /logout → this app's signed-out page → the page asked for (which signs in again, as it needs a session).
+            var nav = await browser.NavigateAsync(logout.AbsoluteUri);
+            var urls = nav.Urls.Select(u => u.AbsoluteUri).ToList();
+            var signedOut = urls.IndexOf(origin + "/oauth2/signed_out");
+            Assert.True(signedOut > 0 && urls[signedOut - 1].StartsWith(pool.LogoutEndpoint, StringComparison.Ordinal), nav.ToString());
+            Assert.True(signedOut + 1 < urls.Count && urls[signedOut + 1] == origin + "/after?x=1", nav.ToString() + gateway.Logs.Dump());
+
+            // Only this app's session ended: the other one's still serves its pages without a sign-in.
+            if (other is not null)
+            {
+                Assert.Equal(HttpStatusCode.OK, (await browser.SendAsync(HttpMethod.Get, other + "/page")).StatusCode);
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 

@@ -75,6 +75,9 @@ public sealed class FakeCognito : IDisposable
     public const string PoolId = "us-east-1_TestPool1";
     public const string ClientId = "3n4b5urk1ft4fl3mg5e62d9ado";
 
+    /// <summary>This pool's app client id (<see cref="ClientId"/> unless set, e.g. two pools whose apps must differ).</summary>
+    public string AppClientId { get; init; } = ClientId;
+
     private static readonly Guid JwksMappingGuid = Guid.Parse("6a4b8d3e-1f2a-4c5b-9d7e-0a1b2c3d4e5f");
     private readonly ConcurrentDictionary<string, AuthorizeRecord> _codes = new();
     private readonly ConcurrentQueue<string> _refreshTokens = new();
@@ -205,7 +208,7 @@ public sealed class FakeCognito : IDisposable
     /// <summary>The app client as the shared rules see it.</summary>
     public EmulatorClient AppClient => new()
     {
-        ClientId = ClientId,
+        ClientId = AppClientId,
         ClientSecret = ClientSecret,
         CallbackUrls = [.. _callbackUrls.Keys],
         SignOutUrls = [.. _signOutUrls.Keys],
@@ -384,7 +387,7 @@ public sealed class FakeCognito : IDisposable
         string? Q(string key) => query.TryGetValue(key, out var v) ? v.ToString() : null;
 
         // The same checks as Cognito (and the emulator): problems with the client or redirect URI get an error page.
-        if (Q("client_id") != ClientId)
+        if (Q("client_id") != AppClientId)
         {
             return Text(400, "invalid_request: unknown client_id");
         }
@@ -474,7 +477,7 @@ public sealed class FakeCognito : IDisposable
             return Json(400, new { error = "invalid_grant", error_description = "redirect_uri mismatch" });
         }
 
-        if (record.ClientId is not null && record.ClientId != ClientId)
+        if (record.ClientId is not null && record.ClientId != AppClientId)
         {
             return Json(400, new { error = "invalid_grant", error_description = "code issued to another client" });
         }
@@ -589,7 +592,7 @@ public sealed class FakeCognito : IDisposable
         Claims = Nullable(CognitoClaims.AccessToken(Context(now), user.ToPrincipal(), AccessTokenLifetime, scope)),
     };
 
-    private CognitoTokenContext Context(DateTimeOffset now) => new(Authority, PoolId, ClientId, now, now, Guid.NewGuid().ToString());
+    private CognitoTokenContext Context(DateTimeOffset now) => new(Authority, PoolId, AppClientId, now, now, Guid.NewGuid().ToString());
 
     private static Dictionary<string, object?> Nullable(Dictionary<string, object> claims) =>
         claims.ToDictionary(kv => kv.Key, kv => (object?)kv.Value, StringComparer.Ordinal);

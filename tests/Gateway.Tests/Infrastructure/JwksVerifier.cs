@@ -7,15 +7,18 @@ namespace Gateway.Tests.Infrastructure;
 /// <summary>
 /// What a backend does with the gateway's assertion, written with stock Microsoft.IdentityModel and nothing of the
 /// gateway: it knows only the JWKS URL (fetched fresh for every check), the issuer and the audience it expects.
+/// <paramref name="fetch"/> reads the JWKS some other way (e.g. a <c>*.localhost</c> host through <c>HostBrowser</c>).
 /// </summary>
-public sealed class JwksVerifier(string jwksUrl, string issuer, string audience)
+public sealed class JwksVerifier(string jwksUrl, string issuer, string audience, Func<string, Task<string>>? fetch = null)
 {
     private static readonly HttpClient Http = new();
+
+    private Task<string> JwksAsync() => fetch is null ? Http.GetStringAsync(jwksUrl) : fetch(jwksUrl);
 
     /// <summary>Verifies ES256 signature (key by kid from the JWKS), iss, aud and lifetime; <paramref name="at"/> moves the verifier's clock.</summary>
     public async Task<TokenValidationResult> VerifyAsync(string token, DateTimeOffset? at = null)
     {
-        var jwks = new JsonWebKeySet(await Http.GetStringAsync(jwksUrl));
+        var jwks = new JsonWebKeySet(await JwksAsync());
         var parameters = new TokenValidationParameters
         {
             IssuerSigningKeys = jwks.GetSigningKeys(),
@@ -41,7 +44,7 @@ public sealed class JwksVerifier(string jwksUrl, string issuer, string audience)
     /// <summary>The kids the JWKS publishes now.</summary>
     public async Task<IReadOnlyList<string>> KeyIdsAsync()
     {
-        using var json = JsonDocument.Parse(await Http.GetStringAsync(jwksUrl));
+        using var json = JsonDocument.Parse(await JwksAsync());
         return json.RootElement.GetProperty("keys").EnumerateArray().Select(k => k.GetProperty("kid").GetString()!).ToList();
     }
 
