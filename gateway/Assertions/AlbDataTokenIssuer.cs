@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
@@ -20,8 +19,6 @@ namespace Gateway.Assertions;
 /// </summary>
 internal sealed class AlbDataTokenIssuer(AssertionKeyRing keys, IOptions<GatewayOptions> options, TimeProvider time)
 {
-    private const int MaxCached = 20_000;
-
     /// <summary>The userInfo attributes Cognito returns (plus every <c>custom:*</c>); groups are not among them.</summary>
     private static readonly string[] UserInfoClaims =
     [
@@ -30,7 +27,7 @@ internal sealed class AlbDataTokenIssuer(AssertionKeyRing keys, IOptions<Gateway
         "phone_number", "phone_number_verified", "address", "updated_at", "identities",
     ];
 
-    private readonly ConcurrentDictionary<string, (string Token, DateTimeOffset ReuseUntil)> _cache = new(StringComparer.Ordinal);
+    private readonly SignedTokenCache _cache = new();
 
     /// <summary>The data token of this user, from the provider of the request's app (its pool and client).</summary>
     public async ValueTask<string> IssueAsync(ClaimsPrincipal user, IdentityProviderSettings provider, string publicOrigin)
@@ -42,9 +39,9 @@ internal sealed class AlbDataTokenIssuer(AssertionKeyRing keys, IOptions<Gateway
         // The same user of two apps gets two tokens: iss and client are part of what is signed.
         var cacheKey = string.Join('\0', signer, issuer, provider.ClientId) + "\0" + string.Join('\0', claims.Select(c => c.Key + "\0" + c.Value));
         var now = time.GetUtcNow();
-        if (_cache.TryGetValue(cacheKey, out var cached) && now < cached.ReuseUntil)
+        if (_cache.TryGet(cacheKey, now, out var cached))
         {
-            return cached.Token;
+            return cached;
         }
 
         var key = await keys.SigningKeyAsync();
@@ -77,12 +74,7 @@ internal sealed class AlbDataTokenIssuer(AssertionKeyRing keys, IOptions<Gateway
         var signature = key.Ecdsa.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
         var token = signingInput + "." + PaddedBase64Url(signature);
 
-        if (_cache.Count >= MaxCached)
-        {
-            _cache.Clear();
-        }
-
-        _cache[cacheKey] = (token, issuedAt + lifetime / 2);
+        _cache.Add(cacheKey, token, issuedAt, lifetime);
         return token;
     }
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Security.Claims;
 using Gateway.Configuration;
 using Microsoft.Extensions.Options;
@@ -17,11 +16,8 @@ namespace Gateway.Assertions;
 /// </summary>
 internal sealed class AssertionIssuer(AssertionKeyRing keys, IOptions<GatewayOptions> options, TimeProvider time)
 {
-    /// <summary>Bounds the reuse cache; past it the cache starts over (each entry lives seconds anyway).</summary>
-    private const int MaxCached = 20_000;
-
     private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
-    private readonly ConcurrentDictionary<string, (string Token, DateTimeOffset ReuseUntil)> _cache = new(StringComparer.Ordinal);
+    private readonly SignedTokenCache _cache = new();
 
     /// <summary>The assertion for this user, issuer and audience, stating what the provider of the user's app says.</summary>
     public async ValueTask<string> IssueAsync(ClaimsPrincipal user, IdentityProviderSettings provider, string issuer, string audience)
@@ -29,9 +25,9 @@ internal sealed class AssertionIssuer(AssertionKeyRing keys, IOptions<GatewayOpt
         var facts = UserFacts.Of(user, provider);
         var cacheKey = string.Join('\0', issuer, audience, facts.Subject, facts.Email, facts.Username, facts.IdentityProvider, string.Join('\0', facts.Groups));
         var now = time.GetUtcNow();
-        if (_cache.TryGetValue(cacheKey, out var cached) && now < cached.ReuseUntil)
+        if (_cache.TryGet(cacheKey, now, out var cached))
         {
-            return cached.Token;
+            return cached;
         }
 
         var key = await keys.SigningKeyAsync();
@@ -50,12 +46,7 @@ internal sealed class AssertionIssuer(AssertionKeyRing keys, IOptions<GatewayOpt
             SigningCredentials = key.Credentials,
         });
 
-        if (_cache.Count >= MaxCached)
-        {
-            _cache.Clear();
-        }
-
-        _cache[cacheKey] = (token, issuedAt + lifetime / 2);
+        _cache.Add(cacheKey, token, issuedAt, lifetime);
         return token;
     }
 }
