@@ -37,8 +37,22 @@ internal static partial class StartupSummary
             {
                 logger.NoRoutes();
             }
+
+            if (app.Services.GetRequiredService<GatewayApps>().Many && UnpinnedRoutes(app.Configuration) is { Count: > 0 } unpinned)
+            {
+                logger.RoutesServedByEveryApp(string.Join(", ", unpinned));
+            }
         });
     }
+
+    /// <summary>Routes without Match:Hosts and without Gateway.App: with several apps, each serves them as its own.</summary>
+    private static List<string> UnpinnedRoutes(IConfiguration configuration) =>
+        configuration.GetSection("ReverseProxy:Routes").GetChildren()
+            .Where(route => !route.GetSection("Match:Hosts").GetChildren().Any() &&
+                            string.IsNullOrWhiteSpace(route.GetSection("Metadata")[RouteMetadataKeys.App]) &&
+                            !string.Equals(route["AuthorizationPolicy"], GatewayPolicies.Anonymous, StringComparison.OrdinalIgnoreCase))
+            .Select(route => route.Key)
+            .ToList();
 
     private static string Provider(IdentityProviderSettings provider) => provider.Dialect == ProviderDialect.Cognito
         ? $"Cognito pool {provider.UserPoolId ?? "?"} at {provider.Authority.GetLeftPart(UriPartial.Path)}, client {provider.ClientId}"
@@ -66,4 +80,10 @@ internal static partial class StartupSummary
         "No route is configured (ReverseProxy:Routes is empty): every request other than the gateway's own endpoints gets 404. " +
         "Add one, e.g. ReverseProxy:Routes:app:ClusterId=app, ReverseProxy:Routes:app:Match:Path={{**catch-all}} and ReverseProxy:Clusters:app:Destinations:d1:Address=http://your-app:8080/.")]
     private static partial void NoRoutes(this ILogger logger);
+
+    [LoggerMessage(LogEventIds.RoutesServedByEveryApp, LogLevel.Warning,
+        "Routes {Routes} have no Match:Hosts and no Gateway.App metadata: with Gateway:Apps every app serves them, as the app of " +
+        "whatever host the request names (its session, its policies). Give each route its app's hosts " +
+        "(ReverseProxy:Routes:ID:Match:Hosts) or name its app (ReverseProxy:Routes:ID:Metadata:Gateway.App) unless it is meant for every app.")]
+    private static partial void RoutesServedByEveryApp(this ILogger logger, string routes);
 }

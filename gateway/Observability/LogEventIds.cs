@@ -87,6 +87,7 @@ internal static class LogEventIds
     public const int AuditConfigurationReloadRejected = 7068;
     public const int StartupSummary = 7100;
     public const int NoRoutesConfigured = 7101;
+    public const int RoutesServedByEveryApp = 7102;
 
     // Apps (Gateway:Apps): 8050-8099.
     public const int OtherAppSessionRefused = 8050;

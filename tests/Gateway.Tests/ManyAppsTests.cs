@@ -114,6 +114,16 @@ public sealed class ManyAppsTests : IClassFixture<ManyAppsFixture>, IDisposable
     public void Dispose() => _browser.Dispose();
 
     [Fact]
+    public void StartUp_RoutesWithoutHostsOrApp_AreNamedInOneWarning()
+    {
+        var warning = Assert.Single(_fx.Gateway.Logs.Lines, l => l.StartsWith("Warning Gateway.Startup: Routes ", StringComparison.Ordinal));
+
+        // "app" and "sales" match on path only; "reports" names its app (Gateway.App).
+        Assert.StartsWith("Warning Gateway.Startup: Routes app, sales have no Match:Hosts and no Gateway.App metadata", warning, StringComparison.Ordinal);
+        Assert.Contains("Gateway.App", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SignIn_OnEachHost_GoesToThatAppsPoolAndSetsItsOwnCookie()
     {
         var wiki = await _browser.NavigateAsync(_fx.Wiki + "/page");
