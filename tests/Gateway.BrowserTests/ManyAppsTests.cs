@@ -1,11 +1,6 @@
 using System.Text.RegularExpressions;
 using Gateway.Demo.Emulator;
-using Gateway.Demo.SampleApp;
-using Gateway.Hosting;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
@@ -43,85 +38,49 @@ public sealed class ManyAppsStackFixture : IAsyncLifetime
         (_wikiPool, WikiPoolUrl) = await StartPoolAsync("wiki", "eu-west-1_WikiPool1", Wiki, config);
         (_crmPool, CrmPoolUrl) = await StartPoolAsync("crm", "eu-west-1_CrmPool01", Crm, config);
 
-        _sampleApp = SampleApp.Build("http://127.0.0.1:0");
-        await _sampleApp.StartAsync();
+        string sampleAddress;
+        (_sampleApp, sampleAddress) = await HostNameStack.StartSampleAppAsync();
 
         config["ReverseProxy:Routes:app:ClusterId"] = "sample";
         config["ReverseProxy:Routes:app:Match:Path"] = "{**catch-all}";
-        config["ReverseProxy:Clusters:sample:Destinations:app:Address"] = _sampleApp.Urls.Single().TrimEnd('/') + "/";
-        _gateway = GatewayApp.Build([], b =>
-        {
-            b.WebHost.UseUrls($"http://localhost:{port}");
-            b.Configuration.AddInMemoryCollection(config);
-            b.Logging.ClearProviders();
-            b.Logging.AddProvider(GatewayLog);
-        });
-        await _gateway.StartAsync();
+        config["ReverseProxy:Clusters:sample:Destinations:app:Address"] = sampleAddress;
+        _gateway = await HostNameStack.StartGatewayAsync(port, config, GatewayLog);
     }
 
     /// <summary>Starts one stand-in pool with alice and a client for <paramref name="origin"/>; adds the app's keys to <paramref name="config"/>.</summary>
     private static async Task<(WebApplication Pool, string Url)> StartPoolAsync(string app, string poolId, string origin, Dictionary<string, string?> config)
     {
-        var options = new CognitoEmulatorOptions
-        {
-            Region = "eu-west-1",
-            UserPoolId = poolId,
-            AllowHttpLocalhostSubdomains = true,
-            Users = [new EmulatorUser { Username = "alice", Email = GatewayStackFixture.Alice, Password = GatewayStackFixture.Password, Groups = ["staff"] }],
-        };
-        options.Clients.Add(new EmulatorClient
+        var (pool, url) = await HostNameStack.StartPoolAsync(poolId, new EmulatorClient
         {
             ClientId = app + "-client",
             ClientSecret = app + "-secret",
             CallbackUrls = [origin + "/oauth2/callback"],
             SignOutUrls = [origin + "/"],
         });
-        var pool = CognitoEmulator.Build(options, "http://127.0.0.1:0", timeProvider: null, b => b.Logging.ClearProviders());
-        await pool.StartAsync();
-        var url = pool.Urls.Single().TrimEnd('/');
 
         var key = "Gateway:Apps:" + app;
         config[key + ":Hosts:0"] = new Uri(origin).Host;
         config[key + ":Cognito:UserPoolId"] = poolId;
-        config[key + ":Cognito:Region"] = options.Region;
+        config[key + ":Cognito:Region"] = "eu-west-1";
         config[key + ":Cognito:Authority"] = $"{url}/{poolId}";
         config[key + ":Cognito:ClientId"] = app + "-client";
         config[key + ":Cognito:ClientSecret"] = app + "-secret";
         return (pool, url);
     }
 
-    public async Task DisposeAsync()
-    {
-        foreach (var app in new[] { _gateway, _sampleApp, _crmPool, _wikiPool })
-        {
-            if (app is not null)
-            {
-                await app.StopAsync();
-                await app.DisposeAsync();
-            }
-        }
-    }
+    public Task DisposeAsync() => HostNameStack.StopAsync(_gateway, _sampleApp, _crmPool, _wikiPool);
 }
 
 /// <summary>Real Chromium, two apps on two host names with two user pools: a session of one app is not a session of the other.</summary>
 public sealed class ManyAppsTests(GatewayStackFixture stack, ManyAppsStackFixture apps, ITestOutputHelper output)
     : BrowserTest(stack, output), IClassFixture<ManyAppsStackFixture>
 {
-    private static async Task SignInOnPoolAsync(IPage page, string poolUrl, string returnUrl)
-    {
-        await Expect(page).ToHaveURLAsync(new Regex("^" + Regex.Escape(poolUrl + "/oauth2/authorize?")));
-        await page.Locator("input[name=username]").FillAsync("alice");
-        await page.Locator("input[name=password]").FillAsync(GatewayStackFixture.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(returnUrl);
-    }
-
     [SkippableFact]
     public async Task Signing_in_on_app_A_leaves_app_B_asking_for_its_own_sign_in()
     {
         var page = await NewPageAsync();
         await page.GotoAsync(apps.Wiki + "/");
-        await SignInOnPoolAsync(page, apps.WikiPoolUrl, apps.Wiki + "/");
+        await HostNameStack.SignInAliceAsync(page, apps.WikiPoolUrl, apps.Wiki + "/");
         await Expect(page.Locator("#who")).ToHaveTextAsync("Signed in as alice@example.com");
 
         // The crm host: its own pool's sign-in form, not a session.
@@ -129,7 +88,7 @@ public sealed class ManyAppsTests(GatewayStackFixture stack, ManyAppsStackFixtur
         await Expect(page).ToHaveURLAsync(new Regex("^" + Regex.Escape(apps.CrmPoolUrl + "/oauth2/authorize?") + ".*client_id=crm-client"));
         await Expect(page.Locator("input[name=password]")).ToBeVisibleAsync();
 
-        await SignInOnPoolAsync(page, apps.CrmPoolUrl, apps.Crm + "/");
+        await HostNameStack.SignInAliceAsync(page, apps.CrmPoolUrl, apps.Crm + "/");
         await Expect(page.Locator("#who")).ToHaveTextAsync("Signed in as alice@example.com");
 
         // Each app's own host-only cookie; the wiki session still works without another sign-in.

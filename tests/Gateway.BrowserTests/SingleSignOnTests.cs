@@ -1,11 +1,6 @@
 using System.Text.RegularExpressions;
 using Gateway.Demo.Emulator;
-using Gateway.Demo.SampleApp;
-using Gateway.Hosting;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
@@ -40,32 +35,22 @@ public sealed class SingleSignOnStackFixture : IAsyncLifetime
         var port = Gateway.Demo.Hosting.LoopbackPorts.Reserve();
         Wiki = $"http://wiki.apps.localhost:{port}";
         Crm = $"http://crm.apps.localhost:{port}";
-        var options = new CognitoEmulatorOptions
-        {
-            Region = "eu-west-1",
-            UserPoolId = "eu-west-1_SsoPool01",
-            AllowHttpLocalhostSubdomains = true,
-            Users = [new EmulatorUser { Username = "alice", Email = GatewayStackFixture.Alice, Password = GatewayStackFixture.Password, Groups = ["staff"] }],
-        };
-        options.Clients.Add(new EmulatorClient
+        const string poolId = "eu-west-1_SsoPool01";
+        (_emulator, EmulatorUrl) = await HostNameStack.StartPoolAsync(poolId, new EmulatorClient
         {
             ClientId = ClientId,
             ClientSecret = ClientSecret,
             CallbackUrls = [Wiki + "/oauth2/callback", Crm + "/oauth2/callback"],
             SignOutUrls = [Wiki + "/oauth2/signed_out"],
         });
-        _emulator = CognitoEmulator.Build(options, "http://127.0.0.1:0", timeProvider: null, b => b.Logging.ClearProviders());
-        await _emulator.StartAsync();
-        EmulatorUrl = _emulator.Urls.Single().TrimEnd('/');
-
-        _sampleApp = SampleApp.Build("http://127.0.0.1:0");
-        await _sampleApp.StartAsync();
+        var (sampleApp, sampleAddress) = await HostNameStack.StartSampleAppAsync();
+        _sampleApp = sampleApp;
 
         var config = new Dictionary<string, string?>
         {
-            ["Gateway:Cognito:UserPoolId"] = options.UserPoolId,
-            ["Gateway:Cognito:Region"] = options.Region,
-            ["Gateway:Cognito:Authority"] = $"{EmulatorUrl}/{options.UserPoolId}",
+            ["Gateway:Cognito:UserPoolId"] = poolId,
+            ["Gateway:Cognito:Region"] = "eu-west-1",
+            ["Gateway:Cognito:Authority"] = $"{EmulatorUrl}/{poolId}",
             ["Gateway:Cognito:ClientId"] = ClientId,
             ["Gateway:Cognito:ClientSecret"] = ClientSecret,
             ["Gateway:Cognito:SignOutUri"] = Wiki + "/oauth2/signed_out",
@@ -76,29 +61,12 @@ public sealed class SingleSignOnStackFixture : IAsyncLifetime
             ["ReverseProxy:Routes:public:Match:Path"] = "/public/{**rest}",
             ["ReverseProxy:Routes:app:ClusterId"] = "sample",
             ["ReverseProxy:Routes:app:Match:Path"] = "{**catch-all}",
-            ["ReverseProxy:Clusters:sample:Destinations:app:Address"] = _sampleApp.Urls.Single().TrimEnd('/') + "/",
+            ["ReverseProxy:Clusters:sample:Destinations:app:Address"] = sampleAddress,
         };
-        _gateway = GatewayApp.Build([], b =>
-        {
-            b.WebHost.UseUrls($"http://localhost:{port}");
-            b.Configuration.AddInMemoryCollection(config);
-            b.Logging.ClearProviders();
-            b.Logging.AddProvider(GatewayLog);
-        });
-        await _gateway.StartAsync();
+        _gateway = await HostNameStack.StartGatewayAsync(port, config, GatewayLog);
     }
 
-    public async Task DisposeAsync()
-    {
-        foreach (var app in new[] { _gateway, _sampleApp, _emulator })
-        {
-            if (app is not null)
-            {
-                await app.StopAsync();
-                await app.DisposeAsync();
-            }
-        }
-    }
+    public Task DisposeAsync() => HostNameStack.StopAsync(_gateway, _sampleApp, _emulator);
 }
 
 /// <summary>Real Chromium: one sign-in for two host names under one cookie domain, and a sign-out that comes back to the page.</summary>
@@ -108,11 +76,7 @@ public sealed class SingleSignOnTests(GatewayStackFixture stack, SingleSignOnSta
     private async Task SignInOnAsync(IPage page, string url)
     {
         await page.GotoAsync(url);
-        await Expect(page).ToHaveURLAsync(new Regex("^" + Regex.Escape(sso.EmulatorUrl + "/oauth2/authorize?")));
-        await page.Locator("input[name=username]").FillAsync("alice");
-        await page.Locator("input[name=password]").FillAsync(GatewayStackFixture.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url);
+        await HostNameStack.SignInAliceAsync(page, sso.EmulatorUrl, url);
     }
 
     private static List<string> Navigations(IPage page)

@@ -36,9 +36,9 @@ public sealed class ComposeNginxTests : IClassFixture<StreamingFixture>, IDispos
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
 
         await socket.ConnectAsync(new Uri(nginx.Url.Replace("http://", "ws://", StringComparison.Ordinal) + "/ws/echo"), timeout.Token);
-        var hello = await ReceiveTextAsync(socket, timeout.Token);
+        var hello = (await LiveConnectionAssert.ReceiveAsync(socket, timeout.Token)).Text;
         await socket.SendAsync(Encoding.UTF8.GetBytes("through nginx"), WebSocketMessageType.Text, true, timeout.Token);
-        var echo = await ReceiveTextAsync(socket, timeout.Token);
+        var echo = (await LiveConnectionAssert.ReceiveAsync(socket, timeout.Token)).Text;
         await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", timeout.Token);
 
         Assert.Contains($"user={TestUser.Default.Sub};", hello, StringComparison.Ordinal);
@@ -98,18 +98,4 @@ public sealed class ComposeNginxTests : IClassFixture<StreamingFixture>, IDispos
         Assert.False(response.Headers.Contains("X-Auth-Request-User"));
     }
 
-    private static async Task<string> ReceiveTextAsync(ClientWebSocket socket, CancellationToken cancel)
-    {
-        var buffer = new byte[8192];
-        var builder = new StringBuilder();
-        WebSocketReceiveResult result;
-        do
-        {
-            result = await socket.ReceiveAsync(buffer, cancel);
-            builder.Append(Encoding.UTF8.GetString(buffer, 0, result.Count));
-        }
-        while (!result.EndOfMessage);
-
-        return builder.ToString();
-    }
 }

@@ -61,20 +61,6 @@ public sealed class WebSocketTests : IClassFixture<StreamingFixture>, IDisposabl
 
     private Uri WsUrl(string path) => new(_fx.Gateway.Url.Replace("http://", "ws://", StringComparison.Ordinal) + path);
 
-    private static async Task<string> ReceiveTextAsync(ClientWebSocket socket, CancellationToken cancel)
-    {
-        var buffer = new byte[8192];
-        var builder = new StringBuilder();
-        WebSocketReceiveResult result;
-        do
-        {
-            result = await socket.ReceiveAsync(buffer, cancel);
-            builder.Append(Encoding.UTF8.GetString(buffer, 0, result.Count));
-        }
-        while (!result.EndOfMessage);
-
-        return builder.ToString();
-    }
 
     [Fact]
     public async Task WebSocket_WithoutSession_Gets401NotRedirect()
@@ -99,9 +85,9 @@ public sealed class WebSocketTests : IClassFixture<StreamingFixture>, IDisposabl
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
 
         await socket.ConnectAsync(WsUrl("/ws/echo"), timeout.Token);
-        var hello = await ReceiveTextAsync(socket, timeout.Token);
+        var hello = (await LiveConnectionAssert.ReceiveAsync(socket, timeout.Token)).Text;
         await socket.SendAsync(Encoding.UTF8.GetBytes("ping 1"), WebSocketMessageType.Text, true, timeout.Token);
-        var echo = await ReceiveTextAsync(socket, timeout.Token);
+        var echo = (await LiveConnectionAssert.ReceiveAsync(socket, timeout.Token)).Text;
         await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", timeout.Token);
 
         Assert.Contains($"user={TestUser.Default.Sub};", hello);
