@@ -140,29 +140,12 @@ public sealed class OptionsValidationTests
     [Fact]
     public async Task GatewayProcess_MisspeltSection_ExitsWithCode2AndTheHint()
     {
-        var psi = StartupConfig.GatewayProcess();
-        foreach (var (key, value) in ValidConfig(("Gateway:Sesion:Store", "Redis")))
-        {
-            psi.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        }
+        var psi = StartupConfig.GatewayProcess().WithEnvironment(ValidConfig(("Gateway:Sesion:Store", "Redis")));
 
-        using var process = Process.Start(psi)!;
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail("The gateway kept running with a misspelt section (killed after 60 s)");
-        }
+        var (exitCode, stdout, stderr) = await StartupConfig.RunToExitAsync(psi);
 
-        var output = await stdout + "\n" + await stderr;
-        Assert.Equal(2, process.ExitCode);
+        var output = stdout + "\n" + stderr;
+        Assert.Equal(2, exitCode);
         Assert.Contains("did you mean Gateway:Session?", output, StringComparison.Ordinal);
     }
 }

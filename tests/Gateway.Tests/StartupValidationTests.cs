@@ -300,23 +300,10 @@ public sealed class StartupValidationTests
         psi.Environment["Gateway__TrustedProxies__0"] = "not-an-ip";
         psi.Environment["Gateway__Cognito__ClientSecret"] = Secret;
 
-        using var process = Process.Start(psi)!;
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail("The gateway kept running with a bad configuration (killed after 60 s)");
-        }
+        var (exitCode, stdout, stderr) = await StartupConfig.RunToExitAsync(psi);
 
-        var output = await stdout + "\n" + await stderr;
-        Assert.NotEqual(0, process.ExitCode);
+        var output = stdout + "\n" + stderr;
+        Assert.NotEqual(0, exitCode);
         Assert.Contains("Gateway:Cognito:ClientId", output);
         Assert.Contains("Gateway:TrustedProxies", output);
         Assert.DoesNotContain(Secret, output);
